@@ -1,0 +1,36 @@
+# Two commands on a fresh machine: `make serve` and `make test`.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+CLI := $(VENV)/bin/policy-search
+STAMP := $(VENV)/.installed-test
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: serve test index bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+$(VENV)/.installed-bench: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[test,bench]'
+	touch $@
+
+# Builds the index from corpus/ on first run, brings it up to date after that, then serves.
+serve: $(STAMP)
+	$(CLI) update
+	$(CLI) serve --host $(HOST) --port $(PORT)
+
+index: $(STAMP)
+	$(CLI) rebuild
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+bench: $(VENV)/.installed-bench
+	$(PY) -m benchmarks.run_all
+
+clean:
+	rm -rf var .pytest_cache

@@ -1,0 +1,21 @@
+"""policy-search's core: Japanese analysis, the index schema and layout, and searching.
+
+This package never imports Flask or :mod:`indexer`.
+"""
+
+from .analysis import japanese_analyzer
+from .config import Settings
+from .schema import Post, fiscal_year, make_schema, post_document
+from .store import IndexStore
+from .synonyms import Synonyms
+
+__all__ = [
+    "IndexStore",
+    "Post",
+    "Settings",
+    "Synonyms",
+    "fiscal_year",
+    "japanese_analyzer",
+    "make_schema",
+    "post_document",
+]

@@ -1,0 +1,296 @@
+"""Japanese analysis for Whoosh, built on Sudachi.
+
+One function, :func:`japanese_analyzer`, builds the chain used by the schema (indexing) and by the
+query compiler (searching), so both sides always produce the same terms.
+
+What a post's text becomes (see ``docs/analysis.md`` for the reasons):
+
+* Sudachi mode-C units, and for a C unit that splits further in mode A, its A units too. Positions
+  count A units: a C unit sits at the position of its first A unit, so a phrase of A units matches a
+  compound whether the document spelled it as one C unit or several.
+* Each term is Sudachi's normalized form, folded with NFKC and lower case (附属 → 付属, ＫＰＩ → kpi).
+* Particles, auxiliary verbs, punctuation and white space are dropped without using a position;
+  unknown words (``is_oov``) are kept unless they are punctuation or space.
+* ``startchar``/``endchar`` always point into the original string, also across chunks of long text.
+* The reading projection (:class:`ReadingFilter`) turns each unit into its katakana reading.
+
+The Sudachi dictionary is created lazily, once per process, and never pickled.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from collections import OrderedDict
+from typing import Iterator, NamedTuple
+
+from whoosh.analysis import Filter, Token, Tokenizer
+
+#: Sudachi refuses input longer than this many UTF-8 bytes.
+SUDACHI_MAX_BYTES = 49_149
+#: Chunks are cut well below the limit, at sentence ends where possible.
+CHUNK_BYTES = 32_000
+
+# Top-level parts of speech that never become terms.
+_DROPPED_POS = frozenset({"助詞", "助動詞", "補助記号", "空白"})
+_SENTENCE_END = re.compile(r"[。！？!?\n]")
+_SOFT_BREAK = re.compile(r"[、，,\s]")
+# Sudachi gives unknown words ids from this value up.
+_OOV_WORD_ID = 0xF000_0000
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+_KATAKANA = re.compile(r"^[\u30a1-\u30fa\u30fc\u30fd\u30fe]+$")
+_HIRAGANA_TO_KATAKANA = {c: c + 0x60 for c in range(0x3041, 0x3097)}
+
+# Unit kinds: a C unit that is also its own A unit, a C unit that splits, an A unit of a split C unit.
+WHOLE, COMPOUND, PART = "W", "C", "A"
+
+
+class Unit(NamedTuple):
+    """One analysed unit of text."""
+
+    pos: int
+    start: int
+    end: int
+    term: str
+    reading: str | None
+    kind: str
+
+
+def fold(text: str) -> str:
+    """NFKC and lower case: the last step of every term."""
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def to_katakana(text: str) -> str:
+    """Fold ``text`` (NFKC) and turn its hiragana into katakana."""
+    return unicodedata.normalize("NFKC", text).translate(_HIRAGANA_TO_KATAKANA)
+
+
+def is_kana(text: str) -> bool:
+    """True when ``text`` (after folding to katakana) is only katakana and the long-vowel mark."""
+    return bool(_KATAKANA.match(to_katakana(text)))
+
+
+def split_chunks(text: str, limit: int = CHUNK_BYTES) -> Iterator[tuple[int, str]]:
+    """Yield ``(offset, chunk)`` pieces of ``text``, each at most ``limit`` UTF-8 bytes.
+
+    Pieces end at a sentence end (。！？ or a line break) where one is in reach, else at a comma or
+    space, else anywhere. Joined together they are ``text`` again.
+    """
+    start = 0
+    n = len(text)
+    while start < n:
+        # At most 4 bytes a character: limit // 4 characters always fit.
+        end = start + limit // 4
+        if end >= n:
+            yield start, text[start:]
+            return
+        # Grow the window while it still fits (Japanese is mostly 3 bytes a character).
+        while end < n and len(text[start:min(n, end + 2048)].encode("utf-8")) <= limit:
+            end = min(n, end + 2048)
+        if end >= n:
+            yield start, text[start:]
+            return
+        window = text[start:end]
+        cut = _last_match(_SENTENCE_END, window) or _last_match(_SOFT_BREAK, window) or len(window)
+        yield start, text[start:start + cut]
+        start += cut
+
+
+def _last_match(pattern: re.Pattern[str], window: str) -> int:
+    last = 0
+    for m in pattern.finditer(window, len(window) // 2):
+        last = m.end()
+    return last
+
+
+class Morphology:
+    """Sudachi, wrapped: text in, :class:`Unit` tuples out. One instance per process."""
+
+    def __init__(self, dict_name: str = "core") -> None:
+        from sudachipy import Dictionary, SplitMode
+
+        self._dictionary = Dictionary(dict=dict_name)
+        self._mode_a = SplitMode.A
+        self._tokenizer = self._dictionary.tokenizer(SplitMode.C)
+        self._dropped = self._dropped_pos_ids()
+        self._terms: dict[str, str] = {}
+        self._words: dict[int, tuple] = {}
+        self._readings: dict[str, str | None] = {}
+        self._cache: OrderedDict[str, tuple[Unit, ...]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def _dropped_pos_ids(self) -> frozenset[int]:
+        ids = set()
+        pos_id = 0
+        while (pos := self._dictionary.pos_of(pos_id)) is not None:
+            if pos[0] in _DROPPED_POS:
+                ids.add(pos_id)
+            pos_id += 1
+        return frozenset(ids)
+
+    def units(self, text: str) -> tuple[Unit, ...]:
+        """Analyse ``text``; the last few results are cached, so projections share one run."""
+        with self._lock:
+            cached = self._cache.get(text)
+            if cached is not None:
+                self._cache.move_to_end(text)
+                return cached
+            units = tuple(self._analyse(text))
+            self._cache[text] = units
+            if len(self._cache) > 4:
+                self._cache.popitem(last=False)
+            return units
+
+    def _analyse(self, text: str) -> Iterator[Unit]:
+        if _SURROGATE.search(text):
+            # Lone surrogates cannot cross into Sudachi; one replacement character keeps offsets.
+            text = _SURROGATE.sub("\ufffd", text)
+        pos = 0
+        for offset, chunk in split_chunks(text):
+            for unit in self._analyse_chunk(chunk, offset, pos):
+                yield unit
+                pos = unit.pos + 1
+
+    def _analyse_chunk(self, chunk: str, offset: int, pos: int) -> Iterator[Unit]:
+        words = self._words
+        describe = self._describe
+        for m in self._tokenizer.tokenize(chunk):
+            word_id = m.word_id()
+            entry = words.get(word_id)
+            if entry is None or (entry[1] is not None and entry[0] != m.surface()):
+                entry = describe(m)
+                if word_id < _OOV_WORD_ID and len(words) < 500_000:
+                    words[word_id] = entry
+            shape = entry[1]
+            if shape is None:
+                if entry[2] is None:
+                    continue  # dropped: particle, auxiliary verb, punctuation, space
+                term, reading = entry[2]
+                yield Unit(pos, offset + m.begin(), offset + m.end(), term, reading, WHOLE)
+                pos += 1
+                continue
+            base = offset + m.begin()
+            term, reading = entry[2]
+            yield Unit(pos, base, offset + m.end(), term, reading, COMPOUND)
+            for start, end, part_term, part_reading in shape:
+                yield Unit(pos, base + start, base + end, part_term, part_reading, PART)
+                pos += 1
+
+    def _describe(self, m) -> tuple:
+        """``(surface, parts or None, (term, reading) or None)`` for one morpheme: the slow path,
+        cached by word id for dictionary words."""
+        if m.part_of_speech_id() in self._dropped and not _keep_unknown(m):
+            return (None, None, None)
+        whole = (self._term(m.normalized_form()), self._reading(m.reading_form()))
+        begin = m.begin()
+        if m.end() - begin < 2:
+            return (None, None, whole)
+        parts = [a for a in m.split(self._mode_a, add_single=False)
+                 if a.part_of_speech_id() not in self._dropped]
+        if len(parts) < 2:
+            return (None, None, whole)
+        shape = tuple((a.begin() - begin, a.end() - begin, self._term(a.normalized_form()),
+                       self._reading(a.reading_form())) for a in parts)
+        return (m.surface(), shape, whole)
+
+    def _term(self, normalized: str) -> str:
+        term = self._terms.get(normalized)
+        if term is None:
+            term = fold(normalized)
+            if len(self._terms) < 500_000:
+                self._terms[normalized] = term
+        return term
+
+    def _reading(self, reading: str) -> str | None:
+        try:
+            return self._readings[reading]
+        except KeyError:
+            kana = to_katakana(reading)
+            value = kana if _KATAKANA.match(kana) else None
+            if len(self._readings) < 500_000:
+                self._readings[reading] = value
+            return value
+
+
+def _keep_unknown(m) -> bool:
+    """An unknown word in a dropped class stays if it holds anything but punctuation and space."""
+    if not m.is_oov():
+        return False
+    return any(unicodedata.category(c)[0] not in "PZC" for c in m.surface())
+
+
+_MORPHOLOGY: Morphology | None = None
+_MORPHOLOGY_LOCK = threading.Lock()
+
+
+def morphology() -> Morphology:
+    """The process-wide :class:`Morphology`, created on first use."""
+    global _MORPHOLOGY
+    if _MORPHOLOGY is None:
+        with _MORPHOLOGY_LOCK:
+            if _MORPHOLOGY is None:
+                _MORPHOLOGY = Morphology()
+    return _MORPHOLOGY
+
+
+class SudachiTokenizer(Tokenizer):
+    """Whoosh tokenizer over :class:`Morphology` units.
+
+    Each token carries ``unit`` (``W``, ``C`` or ``A``) and ``reading`` besides the usual
+    attributes. It holds no dictionary, so it pickles to almost nothing.
+    """
+
+    def __getstate__(self) -> dict:
+        return {}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self)
+
+    def __hash__(self) -> int:
+        return hash(type(self))
+
+    def __call__(self, value: str, positions: bool = False, chars: bool = False,
+                 keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,
+                 start_char: int = 0, tokenize: bool = True, mode: str = "", **kwargs) -> Iterator[Token]:
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for unit in morphology().units(value):
+            t.text = unit.term
+            t.reading = unit.reading
+            t.unit = unit.kind
+            t.boost = 1.0
+            t.stopped = False
+            if keeporiginal:
+                t.original = value[unit.start:unit.end]
+            if positions:
+                t.pos = start_pos + unit.pos
+            if chars:
+                t.startchar = start_char + unit.start
+                t.endchar = start_char + unit.end
+            yield t
+
+
+class ReadingFilter(Filter):
+    """Replace each token's text by its katakana reading; drop tokens that have none."""
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self)
+
+    def __hash__(self) -> int:
+        return hash(type(self))
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        for t in tokens:
+            if t.reading:
+                t.text = t.reading
+                yield t
+
+
+def japanese_analyzer(reading: bool = False):
+    """The analysis chain: ``SudachiTokenizer()``, or ``SudachiTokenizer() | ReadingFilter()``."""
+    tokenizer = SudachiTokenizer()
+    return tokenizer | ReadingFilter() if reading else tokenizer

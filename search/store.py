@@ -1,0 +1,96 @@
+"""Where an index lives on disk, and how a new one replaces it atomically.
+
+Layout of an index root (``POLICY_SEARCH_INDEX``, by default ``./var/index``)::
+
+    var/index/
+      current -> gen-20261127T191600-3f2a   symlink to the live generation
+      gen-20261127T191600-3f2a/             a complete Whoosh index
+      gen-…-tmp/                            a build in progress (never served)
+      write.lock                            held by the one process that writes
+
+Readers resolve ``current`` for every request, so a switch is one atomic ``rename`` of a symlink:
+a crash before it leaves the old generation serving, a crash after it leaves the new one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+import shutil
+from pathlib import Path
+
+CURRENT = "current"
+GENERATION_PREFIX = "gen-"
+BUILDING_SUFFIX = "-tmp"
+LOCK_NAME = "write.lock"
+
+
+class IndexStore:
+    """The generations under one index root."""
+
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        self.root = Path(root)
+
+    @property
+    def lock_path(self) -> Path:
+        return self.root / LOCK_NAME
+
+    def live_dir(self) -> Path | None:
+        """The live generation's directory, or None when nothing was ever published."""
+        link = self.root / CURRENT
+        try:
+            target = os.readlink(link)
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        path = self.root / target
+        return path if path.is_dir() else None
+
+    def new_build_dir(self) -> Path:
+        """A fresh, empty directory for a build in progress."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S")
+        path = self.root / f"{GENERATION_PREFIX}{stamp}-{secrets.token_hex(3)}{BUILDING_SUFFIX}"
+        path.mkdir()
+        return path
+
+    def publish(self, build_dir: Path) -> Path:
+        """Make a finished build the live generation, atomically; return its final directory."""
+        final = build_dir.with_name(build_dir.name.removesuffix(BUILDING_SUFFIX))
+        os.rename(build_dir, final)
+        _fsync_dir(self.root)
+        tmp_link = self.root / f".{CURRENT}-{secrets.token_hex(4)}"
+        os.symlink(final.name, tmp_link)
+        os.replace(tmp_link, self.root / CURRENT)
+        _fsync_dir(self.root)
+        return final
+
+    def stale_dirs(self) -> list[Path]:
+        """Generations that are not live, and builds left by a crash."""
+        live = self.live_dir()
+        if not self.root.is_dir():
+            return []
+        return sorted(p for p in self.root.iterdir()
+                      if p.is_dir() and p.name.startswith(GENERATION_PREFIX) and p != live)
+
+    def remove_stale(self, keep: int = 0) -> list[Path]:
+        """Delete stale generations (all but the newest ``keep``) and crashed builds."""
+        stale = self.stale_dirs()
+        finished = [p for p in stale if not p.name.endswith(BUILDING_SUFFIX)]
+        keep_set = set(finished[-keep:]) if keep else set()
+        removed = []
+        for path in stale:
+            if path not in keep_set:
+                shutil.rmtree(path, ignore_errors=True)
+                removed.append(path)
+        for link in self.root.glob(f".{CURRENT}-*"):
+            link.unlink(missing_ok=True)
+        return removed
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
