@@ -218,7 +218,7 @@ def _keep_unknown(m) -> bool:
     """An unknown word in a dropped class stays if it holds anything but punctuation and space."""
     if not m.is_oov():
         return False
-    return any(unicodedata.category(c)[0] not in "PZC" for c in m.surface())
+    return any(c != "\ufffd" and unicodedata.category(c)[0] not in "PZC" for c in m.surface())
 
 
 _MORPHOLOGY: Morphology | None = None
