@@ -143,43 +143,43 @@ class Morphology:
                 self._cache.popitem(last=False)
             return units
 
-    def _analyse(self, text: str) -> Iterator[Unit]:
+    def _analyse(self, text: str) -> list[Unit]:
         if _SURROGATE.search(text):
             # Lone surrogates cannot cross into Sudachi; one replacement character keeps offsets.
             text = _SURROGATE.sub("\ufffd", text)
-        pos = 0
-        for offset, chunk in split_chunks(text):
-            for unit in self._analyse_chunk(chunk, offset, pos):
-                yield unit
-                pos = unit.pos + 1
-
-    def _analyse_chunk(self, chunk: str, offset: int, pos: int) -> Iterator[Unit]:
+        out: list = []
+        append = out.append
         words = self._words
         describe = self._describe
-        for m in self._tokenizer.tokenize(chunk):
-            word_id = m.word_id()
-            entry = words.get(word_id)
-            if entry is None or (entry[1] is not None and entry[0] != m.surface()):
-                entry = describe(m)
-                if word_id < _OOV_WORD_ID and len(words) < 500_000:
-                    words[word_id] = entry
-            shape = entry[1]
-            if shape is None:
-                if entry[2] is None:
+        tokenize = self._tokenizer.tokenize
+        pos = 0
+        for offset, chunk in split_chunks(text):
+            for m in tokenize(chunk):
+                word_id = m.word_id()
+                entry = words.get(word_id)
+                # A compound's part offsets are cached by length: the same word id and length
+                # means the same surface up to width and case folding.
+                if entry is None or (entry[1] is not None and entry[0] != m.end() - m.begin()):
+                    entry = describe(m)
+                    if word_id < _OOV_WORD_ID and len(words) < 500_000:
+                        words[word_id] = entry
+                whole = entry[2]
+                if whole is None:
                     continue  # dropped: particle, auxiliary verb, punctuation, space
-                term, reading = entry[2]
-                yield Unit(pos, offset + m.begin(), offset + m.end(), term, reading, WHOLE)
-                pos += 1
-                continue
-            base = offset + m.begin()
-            term, reading = entry[2]
-            yield Unit(pos, base, offset + m.end(), term, reading, COMPOUND)
-            for start, end, part_term, part_reading in shape:
-                yield Unit(pos, base + start, base + end, part_term, part_reading, PART)
-                pos += 1
+                shape = entry[1]
+                if shape is None:
+                    append((pos, offset + m.begin(), offset + m.end(), whole[0], whole[1], WHOLE))
+                    pos += 1
+                    continue
+                base = offset + m.begin()
+                append((pos, base, offset + m.end(), whole[0], whole[1], COMPOUND))
+                for start, end, part_term, part_reading in shape:
+                    append((pos, base + start, base + end, part_term, part_reading, PART))
+                    pos += 1
+        return out
 
     def _describe(self, m) -> tuple:
-        """``(surface, parts or None, (term, reading) or None)`` for one morpheme: the slow path,
+        """``(length, parts or None, (term, reading) or None)`` for one morpheme: the slow path,
         cached by word id for dictionary words."""
         if m.part_of_speech_id() in self._dropped and not _keep_unknown(m):
             return (None, None, None)
@@ -193,7 +193,7 @@ class Morphology:
             return (None, None, whole)
         shape = tuple((a.begin() - begin, a.end() - begin, self._term(a.normalized_form()),
                        self._reading(a.reading_form())) for a in parts)
-        return (m.surface(), shape, whole)
+        return (m.end() - begin, shape, whole)
 
     def _term(self, normalized: str) -> str:
         term = self._terms.get(normalized)
@@ -258,19 +258,25 @@ class SudachiTokenizer(Tokenizer):
                  keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,
                  start_char: int = 0, tokenize: bool = True, mode: str = "", **kwargs) -> Iterator[Token]:
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for unit in morphology().units(value):
-            t.text = unit.term
-            t.reading = unit.reading
-            t.unit = unit.kind
-            t.boost = 1.0
-            t.stopped = False
+        t.boost = 1.0
+        t.stopped = False
+        units = morphology().units(value)
+        if positions and chars and not keeporiginal and not start_pos and not start_char:
+            # The indexing path: no per-token branches.
+            for t.pos, t.startchar, t.endchar, t.text, t.reading, t.unit in units:
+                yield t
+            return
+        for pos, start, end, term, reading, unit in units:
+            t.text = term
+            t.reading = reading
+            t.unit = unit
             if keeporiginal:
-                t.original = value[unit.start:unit.end]
+                t.original = value[start:end]
             if positions:
-                t.pos = start_pos + unit.pos
+                t.pos = start_pos + pos
             if chars:
-                t.startchar = start_char + unit.start
-                t.endchar = start_char + unit.end
+                t.startchar = start_char + start
+                t.endchar = start_char + end
             yield t
 
 

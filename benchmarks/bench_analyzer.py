@@ -1,0 +1,89 @@
+"""Analyzer throughput against raw sudachipy, same texts, same process, same run.
+
+    python -m benchmarks.bench_analyzer [--sample PATH] [--rounds N]
+
+Raw: ``tokenizer.tokenize(chunk, SplitMode.C)`` over title + body of every post, nothing else.
+Ours: the full chain (``japanese_analyzer()`` with positions and characters, plus the reading
+projection served from the shared per-text cache), exactly what indexing a post does. Rounds
+alternate the two and the best round of each counts, so a busy machine hurts both alike.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+from search.analysis import japanese_analyzer, morphology, split_chunks
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+SAMPLE = SHARED / "corpora" / "whitepaper" / "sample-1000.jsonl"
+
+
+def load_texts(path: Path) -> list[str]:
+    with path.open(encoding="utf-8") as f:
+        return [p["title"] + "\n" + p["body"] for p in map(json.loads, f)]
+
+
+def time_raw(texts: list[str]) -> float:
+    from sudachipy import Dictionary, SplitMode
+
+    tokenizer = Dictionary(dict="core").tokenizer(SplitMode.C)
+    chunks = [c for text in texts for _, c in split_chunks(text)]
+    start = time.perf_counter()
+    for chunk in chunks:
+        tokenizer.tokenize(chunk)
+    return time.perf_counter() - start
+
+
+def time_analyzer(texts: list[str]) -> tuple[float, int]:
+    text_chain, reading_chain = japanese_analyzer(), japanese_analyzer(reading=True)
+    cache = morphology()._cache
+    cache.clear()
+    tokens = 0
+    start = time.perf_counter()
+    for text in texts:
+        for _ in text_chain(text, positions=True, chars=True, mode="index"):
+            tokens += 1
+        for _ in reading_chain(text, positions=True, chars=True, mode="index"):
+            tokens += 1
+    return time.perf_counter() - start, tokens
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sample", type=Path, default=SAMPLE)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args(argv)
+    if not args.sample.exists():
+        print(f"skipped: {args.sample} not found (../shared is absent)")
+        return {}
+    texts = load_texts(args.sample)
+    chars = sum(map(len, texts))
+    morphology()  # load the dictionary outside the timings
+    raw_best = ours_best = float("inf")
+    tokens = 0
+    for _ in range(args.rounds):
+        raw_best = min(raw_best, time_raw(texts))
+        seconds, tokens = time_analyzer(texts)
+        ours_best = min(ours_best, seconds)
+    result = {
+        "posts": len(texts), "chars": chars, "tokens": tokens,
+        "raw_seconds": round(raw_best, 3), "analyzer_seconds": round(ours_best, 3),
+        "raw_chars_per_s": round(chars / raw_best), "analyzer_chars_per_s": round(chars / ours_best),
+        "ratio": round(raw_best / ours_best, 3),
+    }
+    print("| | seconds | chars/s |\n|---|---:|---:|")
+    print(f"| raw sudachipy, mode C | {raw_best:.2f} | {chars / raw_best:,.0f} |")
+    print(f"| japanese_analyzer, all features | {ours_best:.2f} | {chars / ours_best:,.0f} |")
+    print(f"ratio (analyzer chars/s ÷ raw chars/s): {result['ratio']:.2f}  "
+          f"({len(texts)} posts, {chars:,} chars, {tokens:,} tokens)")
+    out = Path(__file__).resolve().parent / "out"
+    out.mkdir(exist_ok=True)
+    (out / "analyzer.json").write_text(json.dumps(result, indent=2))
+    return result
+
+
+if __name__ == "__main__":
+    main()
