@@ -8,6 +8,9 @@ from .config import Settings
 from .schema import Post, fiscal_year, make_schema, post_document
 from .store import IndexStore
 from .synonyms import Synonyms
+from .live import IndexUnavailable, LiveIndex
+from .request import QueryError, SearchRequest
+from .service import SearchService
 
 __all__ = [
     "IndexStore",
@@ -18,4 +21,9 @@ __all__ = [
     "japanese_analyzer",
     "make_schema",
     "post_document",
+    "IndexUnavailable",
+    "LiveIndex",
+    "QueryError",
+    "SearchRequest",
+    "SearchService",
 ]

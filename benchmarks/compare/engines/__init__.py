@@ -1,0 +1,27 @@
+"""The engines of the comparison, by name, and how the worker groups them."""
+
+from __future__ import annotations
+
+from .base import Engine, query_words
+
+#: Engine name → ``module:class``; imported only when used.
+ENGINES = {
+    "policy-search": "policy:PolicySearch",
+    "whoosh-bigram": "bigram:WhooshBigram",
+    "fts5-trigram": "sqlite_fts5:Fts5Trigram",
+    "fts5-sudachi": "sqlite_fts5:Fts5Sudachi",
+    "tantivy-sudachi": "tantivy_engine:TantivySudachi",
+}
+#: One worker process per group; the engines of a group share one Sudachi analysis of the posts.
+GROUPS = (("policy-search",), ("whoosh-bigram",), ("fts5-trigram",),
+          ("fts5-sudachi", "tantivy-sudachi"))
+
+
+def make(name: str) -> Engine:
+    import importlib
+
+    module, cls = ENGINES[name].split(":")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), cls)()
+
+
+__all__ = ["ENGINES", "GROUPS", "Engine", "make", "query_words"]

@@ -1,0 +1,66 @@
+"""``make bench``: every benchmark of the project in one run.
+
+    python -m benchmarks.run_all [--skip-others] [compare options…]
+
+First the per-component benchmarks, each in a process of its own (``main(argv=None)`` of
+``bench_analyzer``, ``bench_rebuild``, ``bench_query``; a module that is not there is skipped),
+then the side-by-side comparison (:mod:`benchmarks.compare`), which writes ``docs/benchmarks.md``
+with the output of the others appended. Exits non-zero if any part failed, after running all.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+import traceback
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OTHERS = ("bench_analyzer", "bench_rebuild", "bench_query")
+
+
+def run_other(name: str) -> dict:
+    """Run ``benchmarks/<name>.py``'s ``main()`` in a child process; its output is shown and kept."""
+    if not (ROOT / "benchmarks" / f"{name}.py").exists():
+        print(f"== {name}: not present, skipped", flush=True)
+        return {"name": name, "status": "absent", "seconds": 0.0, "output": ""}
+    print(f"== {name}", flush=True)
+    start = time.perf_counter()
+    code = f"from benchmarks.{name} import main; main(None)"
+    proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, encoding="utf-8")
+    lines = []
+    for line in proc.stdout:
+        print(line, end="", flush=True)
+        lines.append(line)
+    proc.wait()
+    status = "ok" if proc.returncode == 0 else f"failed (exit {proc.returncode})"
+    seconds = time.perf_counter() - start
+    print(f"== {name}: {status}, {seconds:.0f} s", flush=True)
+    return {"name": name, "status": status, "seconds": seconds, "output": "".join(lines)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    skip_others = "--skip-others" in argv
+    if skip_others:
+        argv.remove("--skip-others")
+    start = time.perf_counter()
+    others = [] if skip_others else [run_other(name) for name in OTHERS]
+    print("== compare", flush=True)
+    from benchmarks.compare import harness
+
+    failed = [o["name"] for o in others if o["status"] not in ("ok", "absent")]
+    try:
+        harness.main(argv, others=others)
+    except Exception:  # show it, run to the end, keep the exit status honest
+        traceback.print_exc()
+        failed.append("compare")
+    print(f"== all benchmarks: {time.perf_counter() - start:.0f} s"
+          + (f"; failed: {', '.join(failed)}" if failed else ""), flush=True)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

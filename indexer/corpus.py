@@ -1,0 +1,113 @@
+"""The corpus directory: one ``<id>.md`` post file per post, written atomically."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Callable
+from pathlib import Path
+
+from search import Post
+
+from .postfile import is_valid_id, parse_post, render_post
+from .problems import InputError, Problem
+
+SUFFIX = ".md"
+
+
+def post_paths(corpus_dir: Path) -> list[Path]:
+    """The post files of ``corpus_dir``, sorted by name; hidden files (temporary ones) are skipped."""
+    if not corpus_dir.is_dir():
+        return []
+    return sorted(p for p in corpus_dir.iterdir()
+                  if p.name.endswith(SUFFIX) and not p.name.startswith(".") and p.is_file())
+
+
+def read_post(path: Path) -> Post:
+    """Parse one post file; raises :class:`InputError` with ``FILE:LINE``."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(str(path), 1, f"cannot read the file: {exc.strerror}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise InputError(str(path), line, "the file is not UTF-8") from None
+    return parse_post(text, str(path), path.name.removesuffix(SUFFIX))
+
+
+def load_corpus(corpus_dir: str | os.PathLike[str],
+                progress: Callable[[int, int], None] | None = None) -> tuple[list[Post], list[Problem]]:
+    """Every post of ``corpus_dir`` that parses, and a :class:`Problem` for each file that does not."""
+    posts, problems = [], []
+    paths = post_paths(Path(corpus_dir))
+    for n, path in enumerate(paths, 1):
+        try:
+            posts.append(read_post(path))
+        except InputError as exc:
+            problems.append(exc.problem)
+        if progress is not None:
+            progress(n, len(paths))
+    return posts, problems
+
+
+def post_path(corpus_dir: Path, post_id: str) -> Path:
+    return corpus_dir / f"{post_id}{SUFFIX}"
+
+
+def write_post(corpus_dir: Path, post: Post) -> str:
+    """Write ``post`` to its file (temporary file, then rename): ``added``, ``updated`` or
+    ``unchanged``."""
+    path = post_path(corpus_dir, post.id)
+    data = render_post(post).encode("utf-8")
+    try:
+        if path.read_bytes() == data:
+            return "unchanged"
+        outcome = "updated"
+    except FileNotFoundError:
+        outcome = "added"
+    corpus_dir.mkdir(parents=True, exist_ok=True)
+    write_atomically(path, data)
+    return outcome
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Replace ``path`` by ``data`` so that a reader sees the old file or the new one, never part."""
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        with open(tmp, "xb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def sync_dir(path: Path) -> None:
+    """Flush a directory's entries (renames, deletions) to disk."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def remove_posts(corpus_dir: Path, ids: list[str]) -> tuple[list[str], list[str]]:
+    """Delete the files of ``ids``: ``(removed ids, messages about the ids that were not removed)``."""
+    removed, failed = [], []
+    for post_id in ids:
+        if not is_valid_id(post_id):
+            failed.append(f"{post_id!r} is not a post id (A-Z a-z 0-9 . _ -)")
+            continue
+        path = post_path(corpus_dir, post_id)
+        try:
+            path.unlink()
+            removed.append(post_id)
+        except FileNotFoundError:
+            failed.append(f"{path}: no such post file")
+    if removed:
+        sync_dir(corpus_dir)
+    return removed, failed

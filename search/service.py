@@ -1,0 +1,273 @@
+"""SearchService: queries, filters, facets, sorting, paging and snippets over the live index.
+
+One service per process; it is thread-safe (each call leases its own searcher, see
+:mod:`search.live`) and always answers from the newest published generation::
+
+    svc = SearchService(settings)
+    svc.search(SearchRequest(q="介護 人材"))   # the JSON contract of GET /api/search
+    svc.post("kaigo-jinzai")                    # one whole post, or None
+    svc.close()
+
+How a search runs: the query is compiled once, its matcher is walked once over every matching
+document (scoring only those that pass the filters), and the per-document arrays of the
+generation give the facet counts. Multi-select facets: category counts ignore the category
+filter but respect ``from``/``to``; year, month and fiscal-year counts ignore the dates but
+respect the category filter. Relevance ties are broken by the newer date.
+"""
+
+from __future__ import annotations
+
+import heapq
+import threading
+import time
+from collections import Counter
+from operator import itemgetter
+
+from .config import Settings
+from .live import IndexUnavailable, IndexView, LiveIndex
+from .query import CompiledQuery, QueryCompiler, parse
+from .request import QueryError, SearchRequest
+from .snippets import mark_html, match_spans, snippet
+from .synonyms import Synonyms
+
+__all__ = ["IndexUnavailable", "QueryError", "SearchRequest", "SearchService"]
+
+FACETS = ("category", "year", "month", "fiscal_year")
+
+
+class SearchService:
+    """Searches the live index under ``settings.index_dir``; opened lazily, thread-safe."""
+
+    def __init__(self, settings: Settings | None = None, check_interval: float = 0.25) -> None:
+        self.settings = settings or Settings()
+        self._live = LiveIndex(self.settings.index_dir, check_interval=check_interval)
+        self._synonyms: Synonyms | None = None
+        self._compiler: QueryCompiler | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def compiler(self) -> QueryCompiler:
+        if self._compiler is None:
+            with self._lock:
+                if self._compiler is None:
+                    self._synonyms = Synonyms.load(list(self.settings.synonym_files))
+                    self._compiler = QueryCompiler(self.settings, self._synonyms)
+        return self._compiler
+
+    def close(self) -> None:
+        self._live.close()
+
+    # --- search ---------------------------------------------------------------------------
+
+    def search(self, req: SearchRequest) -> dict:
+        """Hits, total and facets for ``req`` (see docs/search.md for the contract).
+
+        Raises :class:`QueryError` for a query it refuses and :class:`IndexUnavailable` when
+        there is no index yet.
+        """
+        started = time.perf_counter()
+        tree = parse(req.q) if req.q.strip() else None
+        browse = not req.q.strip()
+        with self._live.lease() as (view, searcher):
+            if browse:
+                compiled = CompiledQuery(None)
+                matched, scores = view.live, None
+            else:
+                compiled = self.compiler.compile(tree, searcher.reader())
+                matched, scores = self._match(view, searcher, compiled, req)
+            passing, facets = _facets(view, matched, req)
+            total = len(passing)
+            order = req.effective_sort
+            start = (req.page - 1) * req.per_page
+            wanted = start + req.per_page
+            dates = view.dates
+            if order == "relevance" and scores is not None:
+                top = heapq.nlargest(wanted, passing, key=lambda d: (scores[d], dates[d], d))
+            elif order == "date_asc":
+                top = heapq.nsmallest(wanted, passing, key=lambda d: (dates[d], view.ids[d]))
+            else:  # date_desc, or relevance without a query (every score equal: newest first)
+                top = heapq.nlargest(wanted, passing, key=lambda d: (dates[d], view.ids[d]))
+            page_docs = top[start:wanted]
+            hits = self._hits(view, searcher, page_docs, compiled, scores)
+        return {
+            "query": req.q,
+            "total": total,
+            "page": req.page,
+            "per_page": req.per_page,
+            "took_ms": round((time.perf_counter() - started) * 1000, 3),
+            "hits": hits,
+            "facets": facets,
+        }
+
+    def _match(self, view: IndexView, searcher, compiled: CompiledQuery, req: SearchRequest
+               ) -> tuple[list[int], dict[int, float] | None]:
+        """Every live document the query matches, and the scores of those passing the filters."""
+        if compiled.query is None:
+            return [], {}
+        live = view.live_set
+        matcher = compiled.query.matcher(searcher, searcher.boolean_context()
+                                         if req.effective_sort != "relevance" else searcher.context())
+        matched: list[int] = []
+        scores: dict[int, float] = {}
+        cats, dates = view.categories, view.dates
+        selected = set(req.categories)
+        lo = req.date_from.isoformat() if req.date_from else None
+        hi = req.date_to.isoformat() if req.date_to else None
+        need_scores = req.effective_sort == "relevance"
+        while matcher.is_active():
+            d = matcher.id()
+            if d in live:
+                matched.append(d)
+                if need_scores and (not selected or cats[d] in selected) and \
+                        (lo is None or dates[d] >= lo) and (hi is None or dates[d] <= hi):
+                    scores[d] = matcher.score()
+            matcher.next()
+        return matched, scores if need_scores else None
+
+    def _hits(self, view: IndexView, searcher, docnums: list[int], compiled: CompiledQuery,
+              scores: dict[int, float] | None) -> list[dict]:
+        reader = searcher.reader()
+        spans = match_spans(reader, docnums, compiled.marks) if compiled.marks else {}
+        hits = []
+        for d in docnums:
+            fields = reader.stored_fields(d)
+            doc_spans = spans.get(d, {"title": [], "body": []})
+            hits.append({
+                "id": fields["id"],
+                "title": fields["title"],
+                "title_html": mark_html(fields["title"], doc_spans["title"]),
+                "date": fields["date"],
+                "category": fields["category"],
+                "url": fields.get("url", ""),
+                "snippet": snippet(fields.get("body", ""), doc_spans["body"]),
+                "score": round(scores.get(d, 0.0), 6) if scores else 0.0,
+            })
+        return hits
+
+    # --- single posts ---------------------------------------------------------------------
+
+    def post(self, post_id: str) -> dict | None:
+        """The whole post ``{"id","title","date","category","url","tags","body"}``, or None."""
+        with self._live.lease() as (view, searcher):
+            d = view.docnum_by_id.get(post_id)
+            if d is None:
+                return None
+            return _post_dict(searcher.reader().stored_fields(d))
+
+    def neighbours(self, post_id: str) -> tuple[dict | None, dict | None]:
+        """The posts just before (older) and after (newer) ``post_id`` in date order (ties by
+        id); ``(None, None)`` for an unknown id."""
+        with self._live.lease() as (view, searcher):
+            order = view.cache.get("date_order")
+            if order is None:
+                order = sorted(view.live, key=lambda d: (view.dates[d], view.ids[d]))
+                view.cache["date_order"] = order
+                view.cache["date_rank"] = {d: i for i, d in enumerate(order)}
+            d = view.docnum_by_id.get(post_id)
+            if d is None:
+                return None, None
+            i = view.cache["date_rank"][d]
+            reader = searcher.reader()
+
+            def brief(k: int) -> dict | None:
+                if not 0 <= k < len(order):
+                    return None
+                fields = reader.stored_fields(order[k])
+                return {"id": fields["id"], "title": fields["title"], "date": fields["date"]}
+
+            return brief(i - 1), brief(i + 1)
+
+    def highlight_post(self, post_id: str, q: str) -> dict | None:
+        """The whole post's title and body HTML-escaped, the query's matches in ``<mark>``
+        (``{"title_html", "body_html"}``), or None for an unknown id. A query that does not
+        parse into anything (or is refused) marks nothing."""
+        try:
+            tree = parse(q) if q.strip() else None
+        except QueryError:
+            tree = None
+        with self._live.lease() as (view, searcher):
+            d = view.docnum_by_id.get(post_id)
+            if d is None:
+                return None
+            reader = searcher.reader()
+            compiled = self.compiler.compile(tree, reader) if tree else CompiledQuery(None)
+            spans = match_spans(reader, [d], compiled.marks)[d] if compiled.marks else \
+                {"title": [], "body": []}
+            fields = reader.stored_fields(d)
+            return {"title_html": mark_html(fields["title"], spans["title"]),
+                    "body_html": mark_html(fields.get("body", ""), spans["body"])}
+
+    # --- browsing -------------------------------------------------------------------------
+
+    def archives(self) -> dict:
+        """Counts over every post: months and years (newest first), categories (most posts
+        first), and the total."""
+        with self._live.lease() as (view, _):
+            cached = view.cache.get("archives")
+            if cached is None:
+                _, facets = _facets(view, view.live, SearchRequest())
+                cached = {"months": facets["month"], "years": facets["year"],
+                          "categories": facets["category"], "total": len(view.live)}
+                view.cache["archives"] = cached
+            return {k: (list(v) if isinstance(v, list) else v) for k, v in cached.items()}
+
+
+def _post_dict(fields: dict) -> dict:
+    tags = fields.get("tags") or ""
+    return {"id": fields["id"], "title": fields["title"], "date": fields["date"],
+            "category": fields["category"], "url": fields.get("url", ""),
+            "tags": [t for t in tags.split(",") if t], "body": fields.get("body", "")}
+
+
+def _facets(view: IndexView, matched: list[int], req: SearchRequest
+            ) -> tuple[list[int], dict[str, list[dict]]]:
+    """The documents passing the filters, and the multi-select facet counts of ``matched``."""
+    cats, dates = view.categories, view.dates
+    selected = set(req.categories)
+    lo = req.date_from.isoformat() if req.date_from else None
+    hi = req.date_to.isoformat() if req.date_to else None
+    if not selected and lo is None and hi is None:
+        passing = matched
+        if matched is view.live and "browse_facets" in view.cache:
+            return passing, view.cache["browse_facets"]
+        if matched:
+            getter = itemgetter(*matched)
+            many = len(matched) > 1
+            cat_counts = Counter(getter(cats) if many else [getter(cats)])
+            date_counts = Counter(getter(dates) if many else [getter(dates)])
+        else:
+            cat_counts, date_counts = Counter(), Counter()
+    else:
+        passing, cat_counts, date_counts = [], Counter(), Counter()
+        for d in matched:
+            c = cats[d]
+            ds = dates[d]
+            in_cat = not selected or c in selected
+            in_dates = (lo is None or ds >= lo) and (hi is None or ds <= hi)
+            if in_dates:
+                cat_counts[c] += 1
+            if in_cat:
+                date_counts[ds] += 1
+                if in_dates:
+                    passing.append(d)
+    years: Counter = Counter()
+    months: Counter = Counter()
+    fiscal: Counter = Counter()
+    for date, n in date_counts.items():
+        years[date[:4]] += n
+        months[view.month_of_date[date]] += n
+        fiscal[view.fiscal_of_date[date]] += n
+    facets = {
+        "category": [{"value": v, "count": n}
+                     for v, n in sorted(cat_counts.items(), key=lambda kv: (-kv[1], kv[0]))],
+        "year": _newest_first(years),
+        "month": _newest_first(months),
+        "fiscal_year": _newest_first(fiscal),
+    }
+    if matched is view.live and not selected and lo is None and hi is None:
+        view.cache["browse_facets"] = facets
+    return passing, facets
+
+
+def _newest_first(counts: Counter) -> list[dict]:
+    return [{"value": v, "count": n} for v, n in sorted(counts.items(), reverse=True)]

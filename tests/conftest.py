@@ -1,0 +1,56 @@
+"""Shared fixtures for every test package, chained and session-scoped where building is slow:
+
+``fixture_posts`` → ``index_root`` (a built, published index) → ``settings`` → ``app`` → ``client``,
+plus ``corpus_dir`` (the same posts as post files). Tests that change an index or a corpus must
+build their own (``tests.fixtures.index.build_index`` / ``write_corpus`` into ``tmp_path``).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from search import Post, Settings
+from tests.fixtures.index import build_index, write_corpus
+from tests.fixtures.posts import FIXTURE_POSTS
+
+
+@pytest.fixture(scope="session")
+def fixture_posts() -> list[Post]:
+    """The fixture corpus (:data:`tests.fixtures.posts.FIXTURE_POSTS`); do not mutate."""
+    return list(FIXTURE_POSTS)
+
+
+@pytest.fixture(scope="session")
+def corpus_dir(tmp_path_factory, fixture_posts):
+    """The fixture posts as ``<id>.md`` post files in a session-wide directory (read only)."""
+    return write_corpus(tmp_path_factory.mktemp("corpus"), fixture_posts)
+
+
+@pytest.fixture(scope="session")
+def index_root(tmp_path_factory, fixture_posts):
+    """An index root (``IndexStore`` layout) whose live generation holds the fixture posts."""
+    root = tmp_path_factory.mktemp("index")
+    build_index(root, fixture_posts)
+    return root
+
+
+@pytest.fixture(scope="session")
+def settings(index_root, corpus_dir) -> Settings:
+    return Settings(index_dir=index_root, corpus_dir=corpus_dir)
+
+
+@pytest.fixture(scope="session")
+def app(settings):
+    """The Flask app over the fixture index (``create_app(settings)``)."""
+    from web import create_app
+
+    application = create_app(settings)
+    yield application
+    service = application.extensions.get("search_service")
+    if service is not None:
+        service.close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()

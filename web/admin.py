@@ -1,0 +1,229 @@
+"""The update webhook: ``POST /api/admin/update`` and ``GET /api/admin/jobs/<id>``.
+
+Off unless ``Settings.admin_token`` is set (``POLICY_SEARCH_ADMIN_TOKEN``): without a token every
+``/api/admin/…`` URL answers 404, exactly like a URL that does not exist. With one, a request
+must carry ``Authorization: Bearer <token>``; the token is compared with
+:func:`hmac.compare_digest` (constant time, on UTF-8 bytes, so any header value can be compared).
+
+* no or malformed ``Authorization`` → 401 with ``WWW-Authenticate: Bearer realm="policy-search"``
+* a wrong token → 403
+* ``POST /api/admin/update`` → 202 ``{"job": {...}}`` with ``Location: /api/admin/jobs/<id>``;
+  the job runs ``indexer.update(settings)`` in a background thread of this process
+* while a job runs, another ``POST`` → 409 (error code ``update_running``, the message names the
+  running job and ``Location`` points at it): one update at a time per server
+* ``GET /api/admin/jobs/<id>`` → 200 ``{"job": {...}}``, or 404 for an unknown id
+
+A job reads ``{"id", "state", "started_at", "finished_at", "progress", "summary", "failure"}``:
+``state`` is ``running``, ``succeeded`` or ``failed``; ``progress`` is the latest
+``{"done", "total"}`` the indexer reported (or null); ``summary`` is the indexer's summary as
+JSON once it succeeded; ``failure`` is ``{"code", "message"}`` once it failed. A CLI ``update``
+or ``rebuild`` holding the index's write lock makes the job fail with code ``index_locked``.
+Every error is the API's one shape ``{"error": {"code", "message", "param"}}``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import enum
+import hmac
+import re
+import secrets
+import threading
+from collections import OrderedDict
+from pathlib import PurePath
+
+from flask import Blueprint, Response, abort, current_app, jsonify, request, url_for
+
+from .errors import api_error
+
+#: Finished jobs remembered for ``GET /api/admin/jobs/<id>`` (the oldest are forgotten first).
+KEEP_JOBS = 50
+REALM = "policy-search"
+_ABSOLUTE_PATH = re.compile(r"(?<![\w.~])/(?:[^\s'\"/:]+/)*([^\s'\"/:]+)")
+
+bp = Blueprint("admin", __name__, url_prefix="/api/admin")
+
+
+class Job:
+    """One background update; its fields change only under :attr:`JobRunner.lock`."""
+
+    def __init__(self) -> None:
+        self.id = secrets.token_hex(8)
+        self.state = "running"
+        self.started_at = _now()
+        self.finished_at: str | None = None
+        self.progress: dict | None = None
+        self.summary: object = None
+        self.failure: dict | None = None
+        self.done = threading.Event()
+
+    def as_dict(self) -> dict:
+        return {"id": self.id, "state": self.state, "started_at": self.started_at,
+                "finished_at": self.finished_at, "progress": self.progress,
+                "summary": self.summary, "failure": self.failure}
+
+
+class JobRunner:
+    """Runs at most one ``indexer.update`` at a time and remembers the last :data:`KEEP_JOBS`."""
+
+    def __init__(self, settings) -> None:
+        self.settings = settings
+        self.lock = threading.Lock()
+        self.jobs: OrderedDict[str, Job] = OrderedDict()
+        self.running: Job | None = None
+
+    def start(self) -> tuple[Job, bool]:
+        """``(job, True)`` for a newly started job, ``(running job, False)`` if one is running."""
+        with self.lock:
+            if self.running is not None:
+                return self.running, False
+            job = self.running = Job()
+            self.jobs[job.id] = job
+            while len(self.jobs) > KEEP_JOBS:
+                self.jobs.popitem(last=False)
+        thread = threading.Thread(target=self._run, args=(job,), daemon=True,
+                                  name=f"policy-search-update-{job.id}")
+        thread.start()
+        return job, True
+
+    def get(self, job_id: str) -> dict | None:
+        with self.lock:
+            job = self.jobs.get(job_id)
+            return None if job is None else job.as_dict()
+
+    def wait(self, job_id: str, timeout: float | None = None) -> bool:
+        """Block until the job has finished (for tests and shutdown); False on timeout."""
+        with self.lock:
+            job = self.jobs.get(job_id)
+        return True if job is None else job.done.wait(timeout)
+
+    def _run(self, job: Job) -> None:
+        import indexer
+        from indexer.problems import IndexLocked
+
+        def progress(done, total=None, *_rest) -> None:
+            if isinstance(done, int) and isinstance(total, int):
+                with self.lock:
+                    job.progress = {"done": done, "total": total}
+
+        try:
+            summary = indexer.update(self.settings, progress=progress)
+        except IndexLocked as exc:
+            self._finish(job, failure={"code": "index_locked", "message": _plain(exc) or
+                                       "another process holds the index's write lock; "
+                                       "try again when it has finished"})
+        except Exception as exc:  # reported in the job, logged with its traceback
+            current = f"{type(exc).__name__}: {_plain(exc)}"
+            _log_exception(job, exc)
+            self._finish(job, failure={"code": "update_failed",
+                                       "message": f"the update failed ({current}); see the "
+                                                  "server log"})
+        else:
+            self._finish(job, summary=_jsonable(summary))
+
+    def _finish(self, job: Job, summary=None, failure: dict | None = None) -> None:
+        with self.lock:
+            job.summary = summary
+            job.failure = failure
+            job.state = "failed" if failure else "succeeded"
+            job.finished_at = _now()
+            if self.running is job:
+                self.running = None
+        job.done.set()
+
+
+def init_app(app) -> None:
+    """With an admin token: register the blueprint and give ``app`` its job runner
+    (``app.extensions["admin_jobs"]``). Without one nothing is registered, so every method on
+    every ``/api/admin/…`` URL is the API's ordinary 404."""
+    settings = app.extensions["search_settings"]
+    if settings.admin_token:
+        app.extensions["admin_jobs"] = JobRunner(settings)
+        app.register_blueprint(bp)
+
+
+# --- views ------------------------------------------------------------------------------------
+
+@bp.before_request
+def _authorize() -> Response | None:
+    token = current_app.extensions["search_settings"].admin_token
+    if not token:  # not reachable: the blueprint is only registered with a token
+        abort(404)
+    header = request.headers.get("Authorization", "")
+    scheme, _, given = header.partition(" ")
+    if scheme.lower() != "bearer" or not given.strip():
+        return api_error(401, "unauthorized",
+                         "this endpoint needs the header Authorization: Bearer <admin token>",
+                         None, {"WWW-Authenticate": f'Bearer realm="{REALM}"'})
+    if not hmac.compare_digest(_bytes(given.strip()), _bytes(token)):
+        return api_error(403, "forbidden", "the admin token is not valid", None)
+    return None
+
+
+@bp.post("/update")
+def start_update() -> Response:
+    runner: JobRunner = current_app.extensions["admin_jobs"]
+    job, started = runner.start()
+    location = url_for("admin.job_status", job_id=job.id)
+    if not started:
+        return api_error(409, "update_running",
+                         f"an update is already running (job {job.id}); its progress is at "
+                         f"{location}", None, {"Location": location})
+    response = jsonify({"job": runner.get(job.id)})
+    response.status_code = 202
+    response.headers["Location"] = location
+    return response
+
+
+@bp.get("/jobs/<job_id>")
+def job_status(job_id: str) -> Response:
+    found = current_app.extensions["admin_jobs"].get(job_id)
+    if found is None:
+        return api_error(404, "not_found", "no such job (only the last "
+                         f"{KEEP_JOBS} jobs of this server process are kept)", "id")
+    return jsonify({"job": found})
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def _bytes(text: str) -> bytes:
+    return text.encode("utf-8", "surrogatepass")
+
+
+def _plain(exc: BaseException) -> str:
+    """The exception's message with every absolute path cut to its last part (no server paths
+    in answers)."""
+    return _ABSOLUTE_PATH.sub(lambda m: m.group(1), str(exc))
+
+
+def _log_exception(job: Job, exc: BaseException) -> None:
+    import logging
+
+    logging.getLogger("web.admin").error("update job %s failed", job.id, exc_info=exc)
+
+
+def _jsonable(value):
+    """The indexer's summary as plain JSON data (its ``to_dict()`` when it has one), with every
+    absolute path cut to its last part."""
+    if hasattr(value, "to_dict"):
+        return _jsonable(value.to_dict())
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, enum.Enum):
+        return _jsonable(value.value)
+    if isinstance(value, PurePath):
+        return value.name
+    if isinstance(value, str):
+        return _ABSOLUTE_PATH.sub(lambda m: m.group(1), value)
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    return str(value)

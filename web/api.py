@@ -1,0 +1,47 @@
+"""The JSON API: ``GET /api/search``, ``GET /api/posts/<id>``, ``GET /api/openapi.json``.
+
+Views only translate HTTP to :class:`search.SearchService` calls; errors are raised and answered
+by :mod:`web.errors` in the shape ``{"error": {"code", "message", "param"}}``. Unknown query
+parameters are ignored.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+
+from flask import Blueprint, Response, current_app, jsonify, request
+
+from search import SearchRequest
+
+from .errors import api_error
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+@cache
+def openapi_document() -> dict:
+    """The OpenAPI 3.1 description of this API (``web/openapi.json``)."""
+    text = resources.files("web").joinpath("openapi.json").read_text("utf-8")
+    return json.loads(text)
+
+
+@bp.get("/search")
+def search() -> Response:
+    settings = current_app.extensions["search_settings"]
+    req = SearchRequest.from_params(request.args, settings)
+    return jsonify(current_app.extensions["search_service"].search(req))
+
+
+@bp.get("/posts/<post_id>")
+def post(post_id: str) -> Response:
+    found = current_app.extensions["search_service"].post(post_id)
+    if found is None:
+        return api_error(404, "not_found", f"no post with id {post_id!r}", "id")
+    return jsonify(found)
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    return jsonify(openapi_document())

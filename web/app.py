@@ -1,0 +1,32 @@
+"""The Flask application factory.
+
+``create_app(settings)`` wires one :class:`search.SearchService` (opened lazily, so an app over a
+missing index starts and answers 503 until an index is published) to the JSON API and the HTML
+pages. Extensions: ``app.extensions["search_service"]`` and ``app.extensions["search_settings"]``.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from search import SearchService, Settings
+
+from . import admin, api, pages, security
+from .errors import register_error_handlers
+
+
+def create_app(config: Settings | None = None) -> Flask:
+    """An app over ``config`` (default: :meth:`Settings.from_env`)."""
+    settings = config if config is not None else Settings.from_env()
+    app = Flask(__name__, static_folder=None)
+    app.config["POLICY_SEARCH_SETTINGS"] = settings
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+    app.extensions["search_settings"] = settings
+    app.extensions["search_service"] = SearchService(settings)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(pages.bp)
+    register_error_handlers(app)
+    admin.init_app(app)
+    security.init_app(app)
+    return app

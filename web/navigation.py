@@ -1,0 +1,280 @@
+"""Links of the results page: the search state in a URL, and the links that change it.
+
+A :class:`SearchState` is what ``/search?…`` says (query, categories, date range, sort, page,
+page size). Every facet entry, filter chip, sort switch and page number is the same state with
+one thing changed, written back as a URL. Year, month and 年度 are date ranges, so they replace
+one another; categories add up. Nothing here touches Flask: the caller passes the base path.
+"""
+
+from __future__ import annotations
+
+import calendar
+import dataclasses
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+SORT_LABELS = {"relevance": "関連度順", "date_desc": "新しい順", "date_asc": "古い順"}
+#: Page links shown on each side of the current page.
+PAGER_RADIUS = 2
+_OPERATORS = {"OR", "AND", "NOT", "|"}
+
+
+@dataclass(frozen=True)
+class SearchState:
+    """The parameters of one results page, as the reader gave them (already validated)."""
+
+    q: str = ""
+    categories: tuple[str, ...] = ()
+    date_from: str = ""
+    date_to: str = ""
+    sort: str = ""
+    per_page: str = ""
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args) -> "SearchState":
+        """From a request's query arguments (a werkzeug ``MultiDict``, or a plain mapping)."""
+        getlist = args.getlist if hasattr(args, "getlist") else (lambda k: _as_list(args.get(k)))
+        categories: list[str] = []
+        for value in getlist("category"):
+            value = value.strip()
+            if value and value not in categories:
+                categories.append(value)
+        page = (args.get("page") or "1").strip()
+        return cls(
+            q=(args.get("q") or "").strip(),
+            categories=tuple(categories),
+            date_from=(args.get("from") or "").strip(),
+            date_to=(args.get("to") or "").strip(),
+            sort=(args.get("sort") or "").strip(),
+            per_page=(args.get("per_page") or "").strip(),
+            page=int(page) if page.isdigit() and int(page) > 0 else 1,
+        )
+
+    def params(self, *, with_page: bool = True) -> list[tuple[str, str]]:
+        """Query parameters in a fixed order, leaving out empty ones and page 1."""
+        out: list[tuple[str, str]] = []
+        if self.q:
+            out.append(("q", self.q))
+        out.extend(("category", c) for c in self.categories)
+        if self.date_from:
+            out.append(("from", self.date_from))
+        if self.date_to:
+            out.append(("to", self.date_to))
+        if self.sort:
+            out.append(("sort", self.sort))
+        if self.per_page:
+            out.append(("per_page", self.per_page))
+        if with_page and self.page > 1:
+            out.append(("page", str(self.page)))
+        return out
+
+    def filters(self) -> list[tuple[str, str]]:
+        """The parameters a new query from the header box keeps: filters and sort, not page."""
+        return [(k, v) for k, v in self.params(with_page=False) if k != "q"]
+
+    def change(self, **changes) -> "SearchState":
+        """This state with ``changes``; any change but the page goes back to page 1."""
+        changes.setdefault("page", 1)
+        return dataclasses.replace(self, **changes)
+
+    def url(self, base: str) -> str:
+        query = urlencode(self.params())
+        return f"{base}?{query}" if query else base
+
+    @property
+    def has_filters(self) -> bool:
+        return bool(self.categories or self.date_from or self.date_to)
+
+
+# -- date ranges --------------------------------------------------------------------------
+
+def year_range(year: int) -> tuple[str, str]:
+    return f"{year:04d}-01-01", f"{year:04d}-12-31"
+
+
+def month_range(year: int, month: int) -> tuple[str, str]:
+    last = calendar.monthrange(year, month)[1]
+    return f"{year:04d}-{month:02d}-01", f"{year:04d}-{month:02d}-{last:02d}"
+
+
+def fiscal_year_range(year: int) -> tuple[str, str]:
+    """年度 ``year`` runs from 1 April of that year to 31 March of the next."""
+    return f"{year:04d}-04-01", f"{year + 1:04d}-03-31"
+
+
+def era_fiscal_year(year: int) -> str:
+    """The 和暦 name of 年度 ``year`` as government documents write it (2019 → 令和元年度)."""
+    for start, era in ((2019, "令和"), (1989, "平成"), (1926, "昭和")):
+        if year >= start:
+            n = year - start + 1
+            return f"{era}{'元' if n == 1 else n}年度"
+    return f"{year}年度"
+
+
+def japanese_date(value: str | dt.date) -> str:
+    """``2020-03-05`` → ``2020年3月5日``; anything unparsable comes back unchanged."""
+    try:
+        d = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def range_label(date_from: str, date_to: str) -> str:
+    """Words for a date range, naming a whole year, month or 年度 when it is one."""
+    for kind, value in _named_range(date_from, date_to):
+        if kind == "year":
+            return f"{value}年"
+        if kind == "month":
+            y, m = value.split("-")
+            return f"{int(y)}年{int(m)}月"
+        return f"{value}年度"
+    if date_from and date_to:
+        return f"{japanese_date(date_from)}〜{japanese_date(date_to)}"
+    if date_from:
+        return f"{japanese_date(date_from)}以降"
+    return f"{japanese_date(date_to)}まで"
+
+
+def _named_range(date_from: str, date_to: str) -> list[tuple[str, str]]:
+    m = re.fullmatch(r"(\d{4})-(\d{2})-01", date_from)
+    if not m:
+        return []
+    year, month = int(m[1]), int(m[2])
+    if (date_from, date_to) == year_range(year):
+        return [("year", f"{year:04d}")]
+    if (date_from, date_to) == fiscal_year_range(year):
+        return [("fiscal_year", f"{year:04d}")]
+    if 1 <= month <= 12 and (date_from, date_to) == month_range(year, month):
+        return [("month", f"{year:04d}-{month:02d}")]
+    return []
+
+
+# -- the pieces of the page ------------------------------------------------------------------
+
+def chips(state: SearchState, base: str) -> list[dict]:
+    """Active filters, each with the link that removes it."""
+    out = [{"label": f"カテゴリ: {c}",
+            "url": state.change(categories=tuple(x for x in state.categories if x != c)).url(base)}
+           for c in state.categories]
+    if state.date_from or state.date_to:
+        out.append({"label": f"期間: {range_label(state.date_from, state.date_to)}",
+                    "url": state.change(date_from="", date_to="").url(base)})
+    return out
+
+
+def without_filters(state: SearchState) -> SearchState:
+    return state.change(categories=(), date_from="", date_to="")
+
+
+def sort_links(state: SearchState, current: str, base: str) -> list[dict]:
+    """The sort switch; relevance is offered only when there is a query to be relevant to."""
+    keys = ["relevance", "date_desc", "date_asc"] if state.q else ["date_desc", "date_asc"]
+    return [{"label": SORT_LABELS[k], "current": k == current, "url": state.change(sort=k).url(base)}
+            for k in keys]
+
+
+def pager(state: SearchState, total: int, per_page: int, base: str) -> dict | None:
+    """Previous/next and a window of page numbers, or None when everything fits on one page."""
+    pages = max(1, -(-total // per_page)) if per_page > 0 else 1
+    if pages <= 1 and state.page <= 1:
+        return None
+    current = state.page
+    shown = sorted({1, pages, *range(max(1, current - PAGER_RADIUS), min(pages, current + PAGER_RADIUS) + 1)})
+    items: list[dict] = []
+    previous = 0
+    for n in shown:
+        if n - previous > 1:
+            items.append({"gap": True})
+        items.append({"n": n, "current": n == current, "url": state.change(page=n).url(base)})
+        previous = n
+    return {
+        "prev": state.change(page=min(current - 1, pages)).url(base) if current > 1 else None,
+        "next": state.change(page=current + 1).url(base) if current < pages else None,
+        "links": items,
+    }
+
+
+def facet_sidebar(state: SearchState, facets: Mapping[str, Iterable[Mapping]], base: str) -> dict:
+    """Facet entries with labels, counts, and the link that adds (or, when active, removes) them."""
+    named = dict(_named_range(state.date_from, state.date_to))
+
+    def entry(label: str, count: int, active: bool, target: SearchState) -> dict:
+        return {"label": label, "count": count, "active": active, "url": target.url(base)}
+
+    def ranged(kind: str, value: str, rng: tuple[str, str]) -> SearchState:
+        if named.get(kind) == value:
+            return state.change(date_from="", date_to="")
+        return state.change(date_from=rng[0], date_to=rng[1])
+
+    categories = []
+    seen = set()
+    for f in facets.get("category", ()):
+        value, count = str(f["value"]), int(f["count"])
+        seen.add(value)
+        active = value in state.categories
+        cats = tuple(c for c in state.categories if c != value) if active else (*state.categories, value)
+        categories.append(entry(value, count, active, state.change(categories=cats)))
+    for value in state.categories:  # a chosen category with no hits left stays removable
+        if value not in seen:
+            categories.append(entry(value, 0, True, state.change(
+                categories=tuple(c for c in state.categories if c != value))))
+
+    months_by_year: dict[str, list[dict]] = {}
+    for f in sorted(facets.get("month", ()), key=lambda f: str(f["value"])):
+        value = str(f["value"])
+        if not re.fullmatch(r"\d{4}-\d{2}", value):
+            continue
+        y, m = int(value[:4]), int(value[5:])
+        months_by_year.setdefault(value[:4], []).append(
+            entry(f"{m}月", int(f["count"]), named.get("month") == value,
+                  ranged("month", value, month_range(y, m))))
+
+    # Months are listed under a year only when the range in force lies inside that year,
+    # so the sidebar stays short however many years the index spans.
+    open_year = state.date_from[:4] if state.date_from[:4] and state.date_from[:4] == state.date_to[:4] else ""
+    years = []
+    for f in sorted(facets.get("year", ()), key=lambda f: str(f["value"]), reverse=True):
+        value = str(f["value"])
+        if not value.isdigit():
+            continue
+        e = entry(f"{value}年", int(f["count"]), named.get("year") == value,
+                  ranged("year", value, year_range(int(value))))
+        e["months"] = months_by_year.get(value, []) if value == open_year else []
+        years.append(e)
+
+    fiscal = []
+    for f in sorted(facets.get("fiscal_year", ()), key=lambda f: str(f["value"]), reverse=True):
+        value = str(f["value"])
+        if not value.isdigit():
+            continue
+        fiscal.append(entry(f"{value}年度（{era_fiscal_year(int(value))}）", int(f["count"]),
+                            named.get("fiscal_year") == value,
+                            ranged("fiscal_year", value, fiscal_year_range(int(value)))))
+    return {"category": categories, "year": years, "fiscal_year": fiscal}
+
+
+def query_words(q: str) -> list[str]:
+    """The plain words of a query (no operators, exclusions or quotes), for "search just X"."""
+    words: list[str] = []
+    negated = False
+    for token in re.split(r"[\s\u3000]+", q):
+        token = token.strip('"“”「」『』()（）')
+        if token == "NOT":
+            negated = True
+            continue
+        skip = negated or not token or token in _OPERATORS or token[0] in "-－" or ":" in token or "：" in token
+        negated = False
+        if not skip and token not in words:
+            words.append(token)
+    return words
+
+
+def _as_list(value) -> list[str]:
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else list(value)
