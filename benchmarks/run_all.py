@@ -53,7 +53,8 @@ def main(argv: list[str] | None = None) -> int:
 
     failed = [o["name"] for o in others if o["status"] not in ("ok", "absent")]
     try:
-        harness.main(argv, others=others)
+        results = harness.main(argv, others=others)
+        failed += [f"compare ({group})" for group in results.get("failures", {})]
     except Exception:  # show it, run to the end, keep the exit status honest
         traceback.print_exc()
         failed.append("compare")

@@ -29,10 +29,11 @@ from whoosh.index import TOC
 from search import IndexStore, Settings, make_schema
 from search.schema import SCHEMA_VERSION
 
-from .corpus import load_corpus, post_paths, sync_dir
+from .corpus import post_paths, read_post, scan_corpus, sync_dir
+from .faults import fault
 from .lock import writer_lock
-from .meta import BuildInfo, read_build_info, write_build_info
-from .problems import IndexerError, Problem
+from .meta import BuildInfo, read_build_info, read_hashes, write_build_info, write_hashes
+from .problems import IndexerError, InputError, Problem
 from .segments import commit, write_segments
 
 Progress = Callable[[int, int], None]
@@ -131,33 +132,78 @@ def _rebuild(store: IndexStore, corpus: Path, reason: str, progress: Progress | 
         ix = whoosh_index.create_in(build_dir, make_schema())
         result = write_segments(build_dir, paths, _workers(workers, len(paths)), progress)
         commit(ix, result.segments)
+        write_hashes(build_dir, result.indexed)
         write_build_info(build_dir, BuildInfo.now("rebuild", len(result.indexed), corpus))
+        previous = store.live_dir()
         final = _publish(store, build_dir)
     except BaseException:
         shutil.rmtree(build_dir, ignore_errors=True)
         raise
-    store.remove_stale(keep=1)
+    _remove_stale(store, previous)
     return BuildSummary("rebuild", reason, added=len(result.indexed), problems=result.problems,
                         posts=len(result.indexed), seconds=time.perf_counter() - started,
                         generation=str(final))
+
+
+@dataclass
+class _Changes:
+    """How the corpus differs from a generation."""
+
+    new: list = field(default_factory=list)
+    """``(post, file key)`` of posts the generation does not hold."""
+    changed: list = field(default_factory=list)
+    """``(post, file key)`` of posts whose content hash differs."""
+    removed: list[str] = field(default_factory=list)
+    """Ids whose post file is gone."""
+    touched: dict = field(default_factory=dict)
+    """``{id: (hash, new file key)}`` of files read again that turned out unchanged."""
+    unchanged: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _changes(files: dict, indexed: dict) -> _Changes:
+    """Compare the post files (``scan_corpus``) with a generation's ``{id: (hash, file key)}``.
+
+    A file whose key is the one recorded when it was indexed has not changed since and is not even
+    read; every other file is parsed and its content hash compared. A file that does not parse is
+    a problem, and not removed: its last good version stays in the index."""
+    changes = _Changes(removed=sorted(i for i in indexed if i not in files))
+    for post_id, (path, key) in files.items():
+        known = indexed.get(post_id)
+        if known is not None and known[1] == key:
+            changes.unchanged += 1
+            continue
+        try:
+            post = read_post(path)
+        except InputError as exc:
+            changes.problems.append(exc.problem)
+            continue
+        digest = post.content_hash()
+        if known is None:
+            changes.new.append((post, key))
+        elif known[0] != digest:
+            changes.changed.append((post, key))
+        else:
+            changes.touched[post_id] = (digest, key)
+            changes.unchanged += 1
+    return changes
 
 
 def _update(store: IndexStore, live: Path, info: BuildInfo, corpus: Path,
             progress: Progress | None, workers: int | None) -> BuildSummary:
     _check_corpus(corpus)
     started = time.perf_counter()
-    posts, problems = load_corpus(corpus)
-    indexed = _indexed_hashes(live)
-    # A file that does not parse keeps its last good version in the index: nothing is lost.
-    unreadable = {Path(p.file).name.removesuffix(".md") for p in problems}
-    present = {p.id for p in posts} | unreadable
-    new = [p for p in posts if p.id not in indexed]
-    changed = [p for p in posts if p.id in indexed and indexed[p.id] != p.content_hash()]
-    removed = sorted(i for i in indexed if i not in present)
-    summary = BuildSummary("update", "corpus changed", added=len(new), updated=len(changed),
-                           removed=len(removed), problems=problems,
-                           unchanged=len(posts) - len(new) - len(changed))
-    if not (new or changed or removed):
+    indexed = _indexed_entries(live)
+    changes = _changes(scan_corpus(corpus), indexed)
+    summary = BuildSummary("update", "corpus changed", added=len(changes.new), updated=len(changes.changed),
+                           removed=len(changes.removed), unchanged=changes.unchanged,
+                           problems=changes.problems)
+    entries = {i: entry for i, entry in indexed.items() if i not in changes.removed}
+    entries.update(changes.touched)
+    todo = changes.new + changes.changed
+    if not (todo or changes.removed):
+        if changes.touched:
+            write_hashes(live, entries)  # only file keys changed: remember them, index untouched
         summary.action, summary.reason = "none", "nothing changed"
         summary.posts, summary.generation = len(indexed), str(live)
         summary.seconds = time.perf_counter() - started
@@ -166,26 +212,33 @@ def _update(store: IndexStore, live: Path, info: BuildInfo, corpus: Path,
     try:
         _link_generation(live, build_dir)
         ix = whoosh_index.open_dir(build_dir)
-        todo = new + changed
-        result = write_segments(build_dir, todo, _workers(workers, len(todo)), progress)
-        commit(ix, result.segments, delete_ids=[p.id for p in changed] + removed)
+        posts = [post for post, _ in todo]
+        result = write_segments(build_dir, posts, _workers(workers, len(posts)), progress)
+        commit(ix, result.segments, delete_ids=[p.id for p, _ in changes.changed] + changes.removed)
+        keys = {post.id: key for post, key in todo}
+        entries.update({i: (digest, keys[i]) for i, (digest, _) in result.indexed.items()})
+        write_hashes(build_dir, entries)
         summary.posts = ix.doc_count()
         write_build_info(build_dir, BuildInfo.now("update", summary.posts, corpus, info.rebuilt_at))
         final = _publish(store, build_dir)
     except BaseException:
         shutil.rmtree(build_dir, ignore_errors=True)
         raise
-    store.remove_stale(keep=1)
+    _remove_stale(store, live)
     summary.generation = str(final)
     summary.seconds = time.perf_counter() - started
     return summary
 
 
-def _indexed_hashes(generation: Path) -> dict[str, str]:
-    """``{id: content_hash}`` of every post in a generation, from its stored fields."""
+def _indexed_entries(generation: Path) -> dict[str, tuple[str, tuple | None]]:
+    """``{id: (content_hash, file key)}`` of every post in a generation: from ``hashes.json``, else
+    (a generation written without it) the hashes from the stored fields, with no keys."""
+    entries = read_hashes(generation)
+    if entries is not None:
+        return entries
     ix = whoosh_index.open_dir(generation)
     with ix.reader() as reader:
-        return {fields["id"]: fields.get("content_hash") for _, fields in reader.iter_docs()}
+        return {fields["id"]: (fields.get("content_hash"), None) for _, fields in reader.iter_docs()}
 
 
 def _link_generation(live: Path, build_dir: Path) -> None:
@@ -195,6 +248,17 @@ def _link_generation(live: Path, build_dir: Path) -> None:
     for path in live.iterdir():
         if path.is_file() and (toc.match(path.name) or segment.match(path.name)):
             os.link(path, build_dir / path.name)
+
+
+def _remove_stale(store: IndexStore, previous: Path | None) -> None:
+    """Delete every generation but the live one and ``previous`` (the one it replaced), and what
+    crashed builds left. (``IndexStore.remove_stale(keep=1)`` keeps the newest by name, which
+    need not be the previous one when two builds ran within the same second.)"""
+    for path in store.stale_dirs():
+        if path != previous:
+            shutil.rmtree(path, ignore_errors=True)
+    for link in store.root.glob(".current-*"):
+        link.unlink(missing_ok=True)
 
 
 def _publish(store: IndexStore, build_dir: Path) -> Path:
@@ -207,4 +271,5 @@ def _publish(store: IndexStore, build_dir: Path) -> Path:
             finally:
                 os.close(fd)
     sync_dir(build_dir)
+    fault("switch")  # crash-test hook: indexer/faults.py
     return store.publish(build_dir)

@@ -19,6 +19,7 @@ from search import Settings
 from . import build
 from .corpus import remove_posts
 from .importer import import_paths
+from .postfile import PLACEHOLDER_URL
 from .problems import IndexerError, Problem
 from .sources import ImportOptions
 from .sources.model import DEFAULT_CATEGORY
@@ -73,6 +74,10 @@ def _report_problems(problems: list[Problem]) -> None:
         click.echo(str(problem), err=True)
 
 
+def _posts(n: int) -> str:
+    return "1 post has" if n == 1 else f"{n} posts have"
+
+
 def _rate(count: int, seconds: float) -> str:
     return f"{seconds:.1f} s, {count / seconds:.0f} posts/s" if seconds > 0 and count else f"{seconds:.1f} s"
 
@@ -125,8 +130,9 @@ def import_command(paths: tuple[Path, ...], corpus: Path | None, category: str, 
                f"{summary.updated} updated, {summary.unchanged} unchanged, {summary.rejected} "
                f"rejected ({_rate(written, summary.seconds)})")
     if summary.placeholder_urls:
-        click.echo(f"{len(summary.placeholder_urls)} posts have no source address; their url is the "
-                   "placeholder https://unknown.invalid/<id> (give --url with a saved page)")
+        n = len(summary.placeholder_urls)
+        click.echo(f"{_posts(n)} no source address; {'its' if n == 1 else 'their'} url is the "
+                   f"placeholder {PLACEHOLDER_URL}<id> (give --url with a saved page)")
     if summary.added or summary.updated:
         click.echo("next: run `policy-search update` to index them")
     if not summary.ok:

@@ -17,10 +17,34 @@ SUFFIX = ".md"
 
 def post_paths(corpus_dir: Path) -> list[Path]:
     """The post files of ``corpus_dir``, sorted by name; hidden files (temporary ones) are skipped."""
-    if not corpus_dir.is_dir():
-        return []
-    return sorted(p for p in corpus_dir.iterdir()
-                  if p.name.endswith(SUFFIX) and not p.name.startswith(".") and p.is_file())
+    return [path for path, _ in scan_corpus(corpus_dir).values()]
+
+
+FileKey = tuple[int, int, int, int]
+
+
+def file_key(st: os.stat_result) -> FileKey:
+    """What changes whenever a file's content can have changed: size, modification and change
+    times in nanoseconds (the change time cannot be set back), inode (a renamed-over file)."""
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
+def scan_corpus(corpus_dir: Path) -> dict[str, tuple[Path, FileKey]]:
+    """``{id: (path, file key)}`` of the post files of ``corpus_dir``, sorted by file name."""
+    try:
+        entries = list(os.scandir(corpus_dir))
+    except (FileNotFoundError, NotADirectoryError):
+        return {}
+    found = {}
+    for entry in sorted(entries, key=lambda e: e.name):
+        if not entry.name.endswith(SUFFIX) or entry.name.startswith("."):
+            continue
+        try:
+            if entry.is_file():
+                found[entry.name.removesuffix(SUFFIX)] = (Path(entry.path), file_key(entry.stat()))
+        except FileNotFoundError:
+            continue  # removed while we looked
+    return found
 
 
 def read_post(path: Path) -> Post:

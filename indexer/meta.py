@@ -1,7 +1,11 @@
-"""Build metadata: a small JSON file inside each index generation.
+"""Build metadata: two small JSON files inside each index generation.
 
 ``build.json`` records the schema version the generation was built with (an index of another
 version is rebuilt, never updated), when it was written and how, and how many posts it holds.
+``hashes.json`` lists, for each post in the generation, its ``content_hash`` (the same value as
+the stored field, which ``update`` would otherwise read back with every post's stored text) and
+the key of its post file when it was read (size, times, inode: :func:`indexer.corpus.file_key`),
+so that ``update`` parses only the files whose key changed.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from search.schema import SCHEMA_VERSION
 from .corpus import write_atomically
 
 META_NAME = "build.json"
+HASHES_NAME = "hashes.json"
 
 
 @dataclass(frozen=True)
@@ -48,3 +53,20 @@ def read_build_info(generation: Path) -> BuildInfo | None:
 def write_build_info(generation: Path, info: BuildInfo) -> None:
     text = json.dumps(asdict(info), ensure_ascii=False, indent=2) + "\n"
     write_atomically(generation / META_NAME, text.encode("utf-8"))
+
+
+def read_hashes(generation: Path) -> dict[str, tuple[str, tuple | None]] | None:
+    """The generation's ``{id: (content_hash, file key or None)}``, or None when the file is
+    missing or unreadable."""
+    try:
+        data = json.loads((generation / HASHES_NAME).read_text("utf-8"))
+        return {post_id: (entry[0], tuple(entry[1:]) or None) for post_id, entry in data.items()}
+    except (OSError, ValueError, TypeError, AttributeError, IndexError):
+        return None
+
+
+def write_hashes(generation: Path, entries: dict[str, tuple[str, tuple | None]]) -> None:
+    """Write ``{id: (content_hash, file key or None)}`` as ``{id: [hash, *key]}``."""
+    data = {post_id: [digest, *(key or ())] for post_id, (digest, key) in sorted(entries.items())}
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    write_atomically(generation / HASHES_NAME, text.encode("utf-8"))

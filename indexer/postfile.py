@@ -126,7 +126,7 @@ def _key_line(front: list[str], key: str | None) -> int:
             if pattern.match(line):
                 return i + 2
         if key == "body":
-            return len(front) + 2
+            return len(front) + 3  # the first line after the closing fence
     return 1
 
 

@@ -1,8 +1,8 @@
 """Writing posts into Whoosh segments, in parallel, and committing them into one index.
 
-Each worker process opens the index being built, analyses its share of the posts and writes them
-into segments of its own (:class:`indexer.writer.LeanWriter`, without the index lock, as
-:mod:`whoosh.multiproc` does). The parent then writes one table of contents that lists the
+Each worker process opens the index being built, takes small batches of posts from a shared
+queue, analyses them and writes them into segments of its own (:class:`indexer.writer.LeanWriter`,
+without the index lock, as :mod:`whoosh.multiproc` does). The parent then writes one table of contents that lists the
 existing segments (minus deleted posts) and the new ones. No segment is merged after the fact:
 each post is analysed and written exactly once.
 
@@ -19,7 +19,7 @@ import os
 import queue
 import shutil
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,7 +29,8 @@ from whoosh.writing import SegmentWriter
 
 from search import Post, post_document
 
-from .corpus import read_post
+from .corpus import FileKey, file_key, read_post
+from .faults import fault
 from .problems import IndexerError, InputError, Problem
 from .writer import LeanWriter
 
@@ -44,6 +45,8 @@ SMALL_SEGMENT = 1000
 MAX_SMALL_SEGMENTS = 4
 #: A worker reports progress after this many posts.
 PROGRESS_EVERY = 25
+#: Posts a worker takes from the queue at a time.
+BATCH = 8
 
 Item = Path | Post
 Progress = Callable[[int, int], None]
@@ -55,7 +58,9 @@ class SegmentsResult:
 
     segments: list = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-    indexed: list[str] = field(default_factory=list)
+    indexed: dict[str, tuple[str, FileKey | None]] = field(default_factory=dict)
+    """``{id: (content_hash, file key)}`` of the posts written; the key of the post file as it was
+    read (:func:`indexer.corpus.file_key`), None for posts given as :class:`Post` objects."""
 
 
 def write_segments(index_dir: Path, items: Sequence[Item], workers: int = 2,
@@ -65,31 +70,36 @@ def write_segments(index_dir: Path, items: Sequence[Item], workers: int = 2,
     result = SegmentsResult()
     if not items:
         return result
-    shares = _shares(items, max(1, min(workers, len(items))))
-    if len(shares) == 1:
-        def report(n: int) -> None:
+    workers = max(1, min(workers, len(items)))
+    if workers == 1:
+        def report(done: int) -> None:
             if progress is not None:
-                progress(n, len(items))
+                progress(done, len(items))
 
-        _collect(result, *_write_share(str(index_dir), shares[0], report))
+        _collect(result, *_write_share(str(index_dir), [items], report))
         return result
-    return _write_parallel(index_dir, shares, progress, result)
+    return _write_parallel(index_dir, items, workers, progress, result)
 
 
-def _write_parallel(index_dir: Path, shares: list[list[Item]], progress: Progress | None,
+def _write_parallel(index_dir: Path, items: Sequence[Item], workers: int, progress: Progress | None,
                     result: SegmentsResult) -> SegmentsResult:
+    """Workers take small batches from one queue as they go, so both finish at the same time
+    whatever the posts' lengths (and whatever else the machine is doing)."""
     ctx = mp.get_context("spawn")
-    messages = ctx.Queue()
+    jobs, messages = ctx.Queue(), ctx.Queue()
+    for start in range(0, len(items), BATCH):
+        jobs.put(list(items[start:start + BATCH]))
+    for _ in range(workers):
+        jobs.put(None)
     procs = [ctx.Process(target=_worker, name=f"policy-search-indexer-{n}", daemon=True,
-                         args=(str(index_dir), share, messages, n, os.getpid()))
-             for n, share in enumerate(shares)]
-    total = sum(len(s) for s in shares)
-    counts = [0] * len(shares)
+                         args=(str(index_dir), jobs, messages, n, os.getpid()))
+             for n in range(workers)]
+    counts = [0] * workers
     finished: set[int] = set()
     try:
         for proc in procs:
             proc.start()
-        while len(finished) < len(procs):
+        while len(finished) < workers:
             try:
                 message = messages.get(timeout=0.5)
             except queue.Empty:
@@ -101,14 +111,13 @@ def _write_parallel(index_dir: Path, shares: list[list[Item]], progress: Progres
             kind, n = message[0], message[1]
             if kind == "progress":
                 counts[n] = message[2]
+                if progress is not None:
+                    progress(sum(counts), len(items))
             elif kind == "done":
                 finished.add(n)
-                counts[n] = len(shares[n])
                 _collect(result, *message[2:])
             else:
                 raise IndexerError(f"indexer worker {n} failed; nothing was published:\n{message[2]}")
-            if progress is not None:
-                progress(sum(counts), total)
         for proc in procs:
             proc.join()
     finally:
@@ -116,87 +125,93 @@ def _write_parallel(index_dir: Path, shares: list[list[Item]], progress: Progres
             if proc.is_alive():
                 proc.kill()
                 proc.join()
-        messages.close()
-        messages.join_thread()
+        jobs.cancel_join_thread()  # batches nobody will take any more
+        for q in (jobs, messages):
+            q.close()
+            q.join_thread()
     return result
 
 
-def _collect(result: SegmentsResult, segments: list, problems: list[Problem], indexed: list[str]) -> None:
+def _collect(result: SegmentsResult, segments: list, problems: list[Problem], indexed: dict) -> None:
     result.segments += segments
     result.problems += problems
-    result.indexed += indexed
+    result.indexed.update(indexed)
 
 
-def _shares(items: Sequence[Item], n: int) -> list[list[Item]]:
-    """Split ``items`` into ``n`` lists of about equal text size (largest first, to the lightest),
-    each in the original order."""
-    def size(item: Item) -> int:
-        if isinstance(item, Post):
-            return 3 * (len(item.body) + len(item.title))
-        try:
-            return item.stat().st_size
-        except OSError:
-            return 0
-
-    owner = [0] * len(items)
-    loads = [0] * n
-    for weight, pos in sorted(((size(it), pos) for pos, it in enumerate(items)), key=lambda t: (-t[0], t[1])):
-        lightest = loads.index(min(loads))
-        owner[pos] = lightest
-        loads[lightest] += weight + 1
-    shares: list[list[Item]] = [[] for _ in range(n)]
-    for pos, item in enumerate(items):
-        shares[owner[pos]].append(item)
-    return [s for s in shares if s]
-
-
-def _write_share(index_dir: str, items: Sequence[Item], report: Callable[[int], None],
-                 parent: int | None = None) -> tuple[list, list[Problem], list[str]]:
-    """Index ``items`` into new segments: ``(segments, problems, indexed ids)``."""
+def _write_share(index_dir: str, batches: Iterable[Sequence[Item]], report: Callable[[int], None],
+                 parent: int | None = None) -> tuple[list, list[Problem], dict]:
+    """Index the items of ``batches`` into new segments: ``(segments, problems, indexed)`` (see
+    :attr:`SegmentsResult.indexed`)."""
     ix = whoosh_index.open_dir(index_dir)
     segments: list = []
     problems: list[Problem] = []
-    indexed: list[str] = []
+    indexed: dict[str, tuple[str, FileKey | None]] = {}
     writer: LeanWriter | None = None
+    done = 0
     try:
-        for n, item in enumerate(items, 1):
-            if parent is not None and os.getppid() != parent:
-                os._exit(3)  # orphaned: the build was killed, its directory will be removed
-            if isinstance(item, Post):
-                post = item
-            else:
-                try:
-                    post = read_post(item)
-                except InputError as exc:
-                    problems.append(exc.problem)
-                    continue
-            if writer is None:
-                writer = LeanWriter(ix, _lk=False)
-            writer.add_document(**post_document(post))
-            indexed.append(post.id)
-            if writer.postings_count >= MAX_SEGMENT_POSTINGS:
-                segments.append(writer.finish())
-                writer = None
-            if n % PROGRESS_EVERY == 0:
-                report(n)
+        for batch in batches:
+            for item in batch:
+                if parent is not None and os.getppid() != parent:
+                    os._exit(3)  # orphaned: the build was killed, its directory will be removed
+                done += 1
+                if isinstance(item, Post):
+                    post, key = item, None
+                else:
+                    try:
+                        key = file_key(os.stat(item))  # before reading: a later change shows
+                        post = read_post(item)
+                    except OSError as exc:
+                        problems.append(Problem(str(item), 1, f"cannot read the file: {exc.strerror}"))
+                        continue
+                    except InputError as exc:
+                        problems.append(exc.problem)
+                        continue
+                if writer is None:
+                    writer = LeanWriter(ix, _lk=False)
+                document = post_document(post)
+                writer.add_document(**document)
+                indexed[post.id] = (document["content_hash"], key)
+                if len(indexed) == 1:
+                    fault("analysis", parent)  # crash-test hook: indexer/faults.py
+                if writer.postings_count >= MAX_SEGMENT_POSTINGS:
+                    segments.append(writer.finish())
+                    writer = None
+                if done % PROGRESS_EVERY == 0:
+                    report(done)
         if writer is not None:
             segments.append(writer.finish())
     except BaseException:
         if writer is not None and not writer.is_closed:
             writer._close_segment()
         raise
+    report(done)
     return segments, problems, indexed
 
 
-def _worker(index_dir: str, items: list[Item], messages, n: int, parent: int) -> None:
+def _worker(index_dir: str, jobs, messages, n: int, parent: int) -> None:
+    def batches() -> Iterator[list[Item]]:
+        while True:
+            try:
+                batch = jobs.get(timeout=1.0)
+            except queue.Empty:
+                if os.getppid() != parent:
+                    os._exit(3)  # orphaned while waiting for work
+                continue
+            if batch is None:
+                return
+            yield batch
+
     try:
         segments, problems, indexed = _write_share(
-            index_dir, items, lambda k: messages.put(("progress", n, k)), parent)
+            index_dir, batches(), lambda k: messages.put(("progress", n, k)), parent)
         messages.put(("done", n, segments, problems, indexed))
     except BaseException:
-        messages.put(("failed", n, traceback.format_exc()))
+        messages.put(("failed", n, traceback.format_exc().strip().splitlines()[-1]))  # no traceback for staff
     messages.close()
     messages.join_thread()
+    # Everything is on disk and in the pipe: skip tearing down the heap object by object (a
+    # quarter of a second or more that the parent would wait for).
+    os._exit(0)
 
 
 def commit(ix, new_segments: list, delete_ids: Sequence[str] = ()) -> None:
@@ -211,6 +226,7 @@ def commit(ix, new_segments: list, delete_ids: Sequence[str] = ()) -> None:
             kept.append(writer._finalize_segment())
         else:
             writer._close_segment()
+        fault("commit")  # crash-test hook: indexer/faults.py
         writer._commit_toc(kept + list(new_segments))
     except BaseException:
         if not writer.is_closed:

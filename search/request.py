@@ -51,6 +51,15 @@ class SearchRequest:
     page: int = 1
     per_page: int = 20
 
+    def __post_init__(self) -> None:
+        # Requests built in code (not from parameters) get the same basic checks.
+        if self.sort is not None and self.sort not in SORTS:
+            raise QueryError("invalid_sort", f"sort must be one of {', '.join(SORTS)}", "sort")
+        if not 1 <= self.page <= MAX_PAGE:
+            raise QueryError("invalid_page", f"page must be an integer from 1 to {MAX_PAGE}", "page")
+        if self.per_page < 1:
+            raise QueryError("invalid_per_page", "per_page must be at least 1", "per_page")
+
     @property
     def effective_sort(self) -> str:
         """``sort``, or its default: relevance with a query, newest first without."""

@@ -8,9 +8,11 @@ One service per process; it is thread-safe (each call leases its own searcher, s
     svc.post("kaigo-jinzai")                    # one whole post, or None
     svc.close()
 
-How a search runs: the query is compiled once, its matcher is walked once over every matching
-document (scoring only those that pass the filters), and the per-document arrays of the
-generation give the facet counts. Multi-select facets: category counts ignore the category
+How a search runs: the query string is parsed (:mod:`search.query`) and compiled into a plan
+(:mod:`search.plan`), the plan is evaluated on posting lists (:mod:`search.engine`) into the
+scores of every matching post, and the per-document arrays of the generation give the facet
+counts and the date order; only the page's hits are loaded and get snippets
+(:mod:`search.snippets`). Multi-select facets: category counts ignore the category
 filter but respect ``from``/``to``; year, month and fiscal-year counts ignore the dates but
 respect the category filter. Relevance ties are broken by the newer date.
 """
@@ -24,8 +26,10 @@ from collections import Counter
 from operator import itemgetter
 
 from .config import Settings
+from .engine import Engine
 from .live import IndexUnavailable, IndexView, LiveIndex
-from .query import CompiledQuery, QueryCompiler, parse
+from .plan import CompiledQuery, QueryCompiler
+from .query import parse
 from .request import QueryError, SearchRequest
 from .snippets import mark_html, match_spans, snippet
 from .synonyms import Synonyms
@@ -57,6 +61,10 @@ class SearchService:
     def close(self) -> None:
         self._live.close()
 
+    def forget_results(self) -> None:
+        """Drop the per-generation cache of term and phrase results (for cold timings)."""
+        self._live.forget()
+
     # --- search ---------------------------------------------------------------------------
 
     def search(self, req: SearchRequest) -> dict:
@@ -69,26 +77,23 @@ class SearchService:
         tree = parse(req.q) if req.q.strip() else None
         browse = not req.q.strip()
         with self._live.lease() as (view, searcher):
+            engine = Engine(view, searcher.reader())
             if browse:
                 compiled = CompiledQuery(None)
                 matched, scores = view.live, None
             else:
-                compiled = self.compiler.compile(tree, searcher.reader())
-                matched, scores = self._match(view, searcher, compiled, req)
+                compiled = self.compiler.compile(tree, engine.reader)
+                scores = engine.run(compiled.plan) if compiled.plan is not None else {}
+                matched = list(scores)
             passing, facets = _facets(view, matched, req)
             total = len(passing)
             order = req.effective_sort
             start = (req.page - 1) * req.per_page
             wanted = start + req.per_page
-            dates = view.dates
-            if order == "relevance" and scores is not None:
-                top = heapq.nlargest(wanted, passing, key=lambda d: (scores[d], dates[d], d))
-            elif order == "date_asc":
-                top = heapq.nsmallest(wanted, passing, key=lambda d: (dates[d], view.ids[d]))
-            else:  # date_desc, or relevance without a query (every score equal: newest first)
-                top = heapq.nlargest(wanted, passing, key=lambda d: (dates[d], view.ids[d]))
-            page_docs = top[start:wanted]
-            hits = self._hits(view, searcher, page_docs, compiled, scores)
+            page_docs = _page(view, passing, scores if order == "relevance" else None,
+                              order == "date_asc", start, wanted)
+            hits = self._hits(engine, page_docs, compiled,
+                              scores if order == "relevance" else None)
         return {
             "query": req.q,
             "total": total,
@@ -99,39 +104,15 @@ class SearchService:
             "facets": facets,
         }
 
-    def _match(self, view: IndexView, searcher, compiled: CompiledQuery, req: SearchRequest
-               ) -> tuple[list[int], dict[int, float] | None]:
-        """Every live document the query matches, and the scores of those passing the filters."""
-        if compiled.query is None:
-            return [], {}
-        live = view.live_set
-        matcher = compiled.query.matcher(searcher, searcher.boolean_context()
-                                         if req.effective_sort != "relevance" else searcher.context())
-        matched: list[int] = []
-        scores: dict[int, float] = {}
-        cats, dates = view.categories, view.dates
-        selected = set(req.categories)
-        lo = req.date_from.isoformat() if req.date_from else None
-        hi = req.date_to.isoformat() if req.date_to else None
-        need_scores = req.effective_sort == "relevance"
-        while matcher.is_active():
-            d = matcher.id()
-            if d in live:
-                matched.append(d)
-                if need_scores and (not selected or cats[d] in selected) and \
-                        (lo is None or dates[d] >= lo) and (hi is None or dates[d] <= hi):
-                    scores[d] = matcher.score()
-            matcher.next()
-        return matched, scores if need_scores else None
-
-    def _hits(self, view: IndexView, searcher, docnums: list[int], compiled: CompiledQuery,
+    def _hits(self, engine: Engine, docnums: list[int], compiled: CompiledQuery,
               scores: dict[int, float] | None) -> list[dict]:
-        reader = searcher.reader()
-        spans = match_spans(reader, docnums, compiled.marks) if compiled.marks else {}
+        reader = engine.reader
+        spans = match_spans(engine.term_chars, docnums, compiled.marks) if compiled.marks else {}
         hits = []
+        empty: dict[str, list] = {"title": [], "body": []}
         for d in docnums:
             fields = reader.stored_fields(d)
-            doc_spans = spans.get(d, {"title": [], "body": []})
+            doc_spans = spans.get(d, empty)
             hits.append({
                 "id": fields["id"],
                 "title": fields["title"],
@@ -158,15 +139,11 @@ class SearchService:
         """The posts just before (older) and after (newer) ``post_id`` in date order (ties by
         id); ``(None, None)`` for an unknown id."""
         with self._live.lease() as (view, searcher):
-            order = view.cache.get("date_order")
-            if order is None:
-                order = sorted(view.live, key=lambda d: (view.dates[d], view.ids[d]))
-                view.cache["date_order"] = order
-                view.cache["date_rank"] = {d: i for i, d in enumerate(order)}
+            order = view.date_order
             d = view.docnum_by_id.get(post_id)
             if d is None:
                 return None, None
-            i = view.cache["date_rank"][d]
+            i = view.date_rank[d]
             reader = searcher.reader()
 
             def brief(k: int) -> dict | None:
@@ -189,11 +166,11 @@ class SearchService:
             d = view.docnum_by_id.get(post_id)
             if d is None:
                 return None
-            reader = searcher.reader()
-            compiled = self.compiler.compile(tree, reader) if tree else CompiledQuery(None)
-            spans = match_spans(reader, [d], compiled.marks)[d] if compiled.marks else \
-                {"title": [], "body": []}
-            fields = reader.stored_fields(d)
+            engine = Engine(view, searcher.reader())
+            compiled = self.compiler.compile(tree, engine.reader) if tree else CompiledQuery(None)
+            spans = match_spans(engine.term_chars, [d], compiled.marks)[d] if compiled.marks \
+                else {"title": [], "body": []}
+            fields = engine.reader.stored_fields(d)
             return {"title_html": mark_html(fields["title"], spans["title"]),
                     "body_html": mark_html(fields.get("body", ""), spans["body"])}
 
@@ -210,6 +187,22 @@ class SearchService:
                           "categories": facets["category"], "total": len(view.live)}
                 view.cache["archives"] = cached
             return {k: (list(v) if isinstance(v, list) else v) for k, v in cached.items()}
+
+
+def _page(view: IndexView, passing: list[int], scores: dict[int, float] | None,
+          ascending: bool, start: int, end: int) -> list[int]:
+    """Documents ``start:end`` of ``passing`` by score (ties: newer first), or by date."""
+    rank = view.date_rank
+    if scores:
+        top = heapq.nlargest(end, passing, key=lambda d: (scores[d], rank[d]))
+        return top[start:end]
+    if passing is view.live:  # browsing everything: the order is known
+        ordered, n = view.date_order, len(view.date_order)
+        if ascending:
+            return ordered[start:end]
+        return ordered[max(0, n - end):max(0, n - start)][::-1]
+    pick = heapq.nsmallest if ascending else heapq.nlargest
+    return pick(end, passing, key=rank.__getitem__)[start:end]
 
 
 def _post_dict(fields: dict) -> dict:

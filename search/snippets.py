@@ -1,8 +1,8 @@
 """Snippets and highlights from the character offsets stored in the index (no re-analysis).
 
 The ``title``, ``body`` and ``*_yomi`` fields keep each term's position and start/end character in
-the original text. :func:`match_spans` reads them from the postings of the query's terms (one
-posting reader per term, skipping forward over the documents of a page), turns each term sequence
+the original text. :func:`match_spans` reads them from the postings of the query's terms (the
+posting lists the search already read), turns each term sequence
 of the query into the character spans where the whole sequence occurs, and reports them per
 document for ``title`` (title and title_yomi) and ``body`` (body and body_yomi). A match found
 through a reading field therefore marks the original surface (わじまし marks 輪島市), and a
@@ -24,34 +24,39 @@ MIN_CHARS, TARGET, MAX_CHARS = 120, 160, 200
 #: Sentence ends: the snippet starts after one and stops at one.
 _ENDS = "。！？!?\n"
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
+_UP_TO_LAST_END = re.compile(r".*[。！？!?\n]", re.DOTALL)
 #: How far to look for a sentence boundary around a match before cutting mid-sentence.
 _REACH = 400
 #: Only the first matches of a long post compete for the snippet.
-_MAX_CANDIDATES = 200
+_MAX_CANDIDATES = 500
 
 Span = tuple[int, int, int]  # start, end, which query sequence matched
 
 
-def match_spans(reader, docnums: Iterable[int], marks: dict[str, set[tuple[str, ...]]]
+def match_spans(term_chars, docnums: Iterable[int], marks: dict[str, set[tuple[str, ...]]]
                 ) -> dict[int, dict[str, list[Span]]]:
-    """``{docnum: {"title": spans, "body": spans}}`` for the term sequences in ``marks``."""
+    """``{docnum: {"title": spans, "body": spans}}`` for the term sequences in ``marks``.
+
+    ``term_chars(field, term, docnums)`` gives ``{docnum: [(position, startchar, endchar)]}``
+    (:meth:`search.engine.Engine.term_chars`). A sequence of several terms marks the text from
+    its first term's start to its last term's end wherever the terms sit at consecutive
+    positions.
+    """
     docs = sorted(set(docnums))
     out: dict[int, dict[str, list[Span]]] = {d: {"title": [], "body": []} for d in docs}
     if not docs:
         return out
     label = 0
-    for field, sequences in marks.items():
+    for field in sorted(marks):
         group = GROUPS.get(field)
+        sequences = marks[field]
         if group is None or not sequences:
             continue
-        terms = {t for seq in sequences for t in seq}
-        occurrences: dict[str, dict[int, list[tuple[int, int, int]]]] = {}
-        for term in terms:
-            occurrences[term] = _term_chars(reader, field, term, docs)
+        occurrences = {term: term_chars(field, term, docs)
+                       for term in sorted({t for seq in sequences for t in seq})}
         for seq in sorted(sequences):
             label += 1
-            first = occurrences[seq[0]]
-            for d, occ in first.items():
+            for d, occ in occurrences[seq[0]].items():
                 if len(seq) == 1:
                     out[d][group].extend((s, e, label) for _, s, e in occ)
                     continue
@@ -67,24 +72,6 @@ def match_spans(reader, docnums: Iterable[int], marks: dict[str, set[tuple[str, 
                         if all(ends):
                             out[d][group].append((s, ends[-1][1], label))
     return out
-
-
-def _term_chars(reader, field: str, term: str, docs: list[int]) -> dict[int, list]:
-    """``{docnum: [(position, startchar, endchar), ...]}`` of ``term`` in the given documents."""
-    if (field, term) not in reader:
-        return {}
-    found = {}
-    matcher = reader.postings(field, term)
-    for d in docs:
-        if not matcher.is_active():
-            break
-        if matcher.id() < d:
-            matcher.skip_to(d)
-            if not matcher.is_active():
-                break
-        if matcher.id() == d:
-            found[d] = matcher.value_as("characters")
-    return found
 
 
 def mark_html(text: str, spans: Iterable[Span], start: int = 0, end: int | None = None,
@@ -136,17 +123,21 @@ def _best_window(text: str, spans: list[Span]) -> tuple[int, int]:
     """The sentence holding the most different query matches (the earliest such), widened."""
     ordered = sorted(spans)[:_MAX_CANDIDATES]
     best, best_key = None, None
-    seen_starts = set()
-    for s, e, _ in ordered:
+    i, n = 0, len(ordered)
+    while i < n:
+        s, e, _ = ordered[i]
         a = _sentence_start(text, s)
-        if a in seen_starts:
-            continue
-        seen_starts.add(a)
         b = _sentence_end(text, e)
-        labels = {lab for s2, e2, lab in ordered if s2 >= a and e2 <= b}
+        labels = set()
+        j = i
+        while j < n and ordered[j][0] < b:
+            if ordered[j][1] <= b:
+                labels.add(ordered[j][2])
+            j += 1
         key = (len(labels), -a)
         if best_key is None or key > best_key:
             best, best_key = (a, b, s, e), key
+        i = j
     a, b, s, e = best
     if b - a > MAX_CHARS:
         # One long sentence: a window around the match, cut mid-sentence.
@@ -184,10 +175,8 @@ def _widen(text: str, a: int, b: int) -> tuple[int, int]:
 def _sentence_start(text: str, i: int) -> int:
     """Index just after the sentence end before ``i`` (within reach), else ``i - reach``."""
     low = max(0, i - _REACH)
-    for k in range(i - 1, low - 1, -1):
-        if text[k] in _ENDS:
-            return k + 1
-    return low
+    m = _UP_TO_LAST_END.match(text, low, max(low, i))
+    return m.end() if m else low
 
 
 def _sentence_end(text: str, i: int) -> int:

@@ -15,9 +15,11 @@ must carry ``Authorization: Bearer <token>``; the token is compared with
 
 A job reads ``{"id", "state", "started_at", "finished_at", "progress", "summary", "failure"}``:
 ``state`` is ``running``, ``succeeded`` or ``failed``; ``progress`` is the latest
-``{"done", "total"}`` the indexer reported (or null); ``summary`` is the indexer's summary as
-JSON once it succeeded; ``failure`` is ``{"code", "message"}`` once it failed. A CLI ``update``
-or ``rebuild`` holding the index's write lock makes the job fail with code ``index_locked``.
+``{"done", "total"}`` the indexer reported (or null); ``summary`` is the indexer's
+``BuildSummary.to_dict()`` once it succeeded (absolute paths cut to their last part);
+``failure`` is ``{"code", "message"}`` once it failed: ``index_locked`` when a CLI ``update`` or
+``rebuild`` holds the index's write lock, ``update_failed`` for the indexer's own errors (no
+corpus directory, say), ``internal_error`` for anything else (details in the server log only).
 Every error is the API's one shape ``{"error": {"code", "message", "param"}}``.
 """
 
@@ -27,6 +29,7 @@ import dataclasses
 import datetime as dt
 import enum
 import hmac
+import logging
 import re
 import secrets
 import threading
@@ -34,6 +37,9 @@ from collections import OrderedDict
 from pathlib import PurePath
 
 from flask import Blueprint, Response, abort, current_app, jsonify, request, url_for
+
+import indexer
+from indexer import IndexerError, IndexLocked
 
 from .errors import api_error
 
@@ -84,7 +90,11 @@ class JobRunner:
                 self.jobs.popitem(last=False)
         thread = threading.Thread(target=self._run, args=(job,), daemon=True,
                                   name=f"policy-search-update-{job.id}")
-        thread.start()
+        try:
+            thread.start()
+        except RuntimeError:  # no thread to be had: fail the job rather than block all others
+            self._finish(job, failure={"code": "internal_error",
+                                       "message": "the update could not be started"})
         return job, True
 
     def get(self, job_id: str) -> dict | None:
@@ -99,28 +109,23 @@ class JobRunner:
         return True if job is None else job.done.wait(timeout)
 
     def _run(self, job: Job) -> None:
-        import indexer
-        from indexer.problems import IndexLocked
+        def progress(done: int, total: int) -> None:
+            with self.lock:
+                job.progress = {"done": done, "total": total}
 
-        def progress(done, total=None, *_rest) -> None:
-            if isinstance(done, int) and isinstance(total, int):
-                with self.lock:
-                    job.progress = {"done": done, "total": total}
-
+        summary, failure = None, None
         try:
-            summary = indexer.update(self.settings, progress=progress)
+            summary = _jsonable(indexer.update(self.settings, progress=progress))
         except IndexLocked as exc:
-            self._finish(job, failure={"code": "index_locked", "message": _plain(exc) or
-                                       "another process holds the index's write lock; "
-                                       "try again when it has finished"})
-        except Exception as exc:  # reported in the job, logged with its traceback
-            current = f"{type(exc).__name__}: {_plain(exc)}"
-            _log_exception(job, exc)
-            self._finish(job, failure={"code": "update_failed",
-                                       "message": f"the update failed ({current}); see the "
-                                                  "server log"})
-        else:
-            self._finish(job, summary=_jsonable(summary))
+            failure = {"code": "index_locked", "message": _plain(exc)}
+        except IndexerError as exc:
+            failure = {"code": "update_failed", "message": _plain(exc)}
+        except BaseException as exc:  # the details go to the server log only
+            logging.getLogger(__name__).error("update job %s failed", job.id, exc_info=exc)
+            failure = {"code": "internal_error",
+                       "message": "the update failed unexpectedly; the server log has the details"}
+        finally:
+            self._finish(job, summary, failure)
 
     def _finish(self, job: Job, summary=None, failure: dict | None = None) -> None:
         with self.lock:
@@ -199,12 +204,6 @@ def _plain(exc: BaseException) -> str:
     """The exception's message with every absolute path cut to its last part (no server paths
     in answers)."""
     return _ABSOLUTE_PATH.sub(lambda m: m.group(1), str(exc))
-
-
-def _log_exception(job: Job, exc: BaseException) -> None:
-    import logging
-
-    logging.getLogger("web.admin").error("update job %s failed", job.id, exc_info=exc)
 
 
 def _jsonable(value):

@@ -44,7 +44,7 @@ def _http_error(e: HTTPException) -> Response:
         return _html(status)
     headers = {}
     if status == 405 and getattr(e, "valid_methods", None):
-        headers["Allow"] = ", ".join(e.valid_methods)
+        headers["Allow"] = ", ".join(sorted(e.valid_methods))
         message = f"{request.method} is not allowed here; use {headers['Allow']}"
     elif status == 404:
         message = f"no API endpoint at {request.path}"
@@ -61,7 +61,7 @@ def _query_error(e: QueryError) -> Response:
 
 def _unavailable(e: IndexUnavailable) -> Response:
     message = "the search index is not available yet; build it with `policy-search rebuild`"
-    current_app.logger.warning("index unavailable: %s", e)
+    current_app.logger.info("index unavailable: %s", e)
     if not _is_api():
         return _html(503, ["検索インデックスがまだ用意されていません。しばらくしてからもう一度お試しください。"])
     return api_error(503, "index_unavailable", message, None, {"Retry-After": "5"})

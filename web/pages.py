@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from urllib.parse import parse_qsl, urlsplit
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from markupsafe import Markup, escape
@@ -18,13 +17,19 @@ from werkzeug.datastructures import MultiDict
 from search import QueryError, SearchRequest
 
 from . import navigation as nav
-from .security import add_headers
 
 SITE_NAME = "政策ブログ検索"
 RECENT_POSTS = 10
+#: The home page lists the months of this many newest years; an older year's results page
+#: lists its months in the sidebar, one click away.
+ARCHIVE_MONTH_YEARS = 10
+#: Categories listed in the results sidebar before a "show all" link.
+CATEGORY_FACET_LIMIT = 20
 #: Relaxed searches tried on an empty result page (one per active filter, plus "none").
 MAX_RELAXED = 4
 OPENSEARCH_TYPE = "application/opensearchdescription+xml"
+OPENSEARCH_NS = "http://a9.com/-/spec/opensearch/1.1/"
+ET.register_namespace("", OPENSEARCH_NS)
 
 bp = Blueprint("pages", __name__, template_folder="templates",
                static_folder="static", static_url_path="/static")
@@ -39,9 +44,8 @@ def _settings():
 
 
 def _page(template: str, status: int = 200, **context) -> Response:
-    response = Response(render_template(template, **context), status=status,
-                        mimetype="text/html")
-    return add_headers(response)  # CSP etc.; harmless if web.security also adds them app-wide
+    # Security headers (CSP: nothing from elsewhere, no inline script) come from web.security.
+    return Response(render_template(template, **context), status=status, mimetype="text/html")
 
 
 # -- template helpers -----------------------------------------------------------------------
@@ -59,6 +63,20 @@ def _jdate(value) -> str:
 @bp.app_template_filter("num")
 def _num(value) -> str:
     return f"{int(value):,}"
+
+
+@bp.app_template_global("search_link")
+def search_link(**params: str) -> str:
+    """``/search?…`` for ``params`` (``date_from``/``date_to`` stand for ``from``/``to``)."""
+    names = {"date_from": "from", "date_to": "to"}
+    query = nav.query_string((names.get(k, k), v) for k, v in params.items() if v)
+    return url_for("pages.search") + (f"?{query}" if query else "")
+
+
+def post_link(post_id: str, q: str = "") -> str:
+    """``/posts/<id>``, with ``?q=`` when arriving from a search (the page then highlights it)."""
+    path = url_for("pages.post", post_id=post_id)
+    return f"{path}?{nav.query_string([('q', q)])}" if q else path
 
 
 @bp.app_template_test("http_url")
@@ -87,12 +105,13 @@ def home() -> Response:
         first, last = nav.month_range(y, mo)
         months.setdefault(m["value"][:4], []).append({
             "label": f"{mo}月", "count": m["count"],
-            "url": url_for(".search", **{"from": first, "to": last, "sort": "date_desc"})})
+            "url": search_link(date_from=first, date_to=last)})
     years = []
-    for y in sorted(archives["years"], key=lambda y: y["value"], reverse=True):
+    for n, y in enumerate(sorted(archives["years"], key=lambda y: y["value"], reverse=True)):
         first, last = nav.year_range(int(y["value"]))
-        years.append({"value": y["value"], "count": y["count"], "months": months.get(y["value"], []),
-                      "url": url_for(".search", **{"from": first, "to": last, "sort": "date_desc"})})
+        years.append({"value": y["value"], "count": y["count"],
+                      "months": months.get(y["value"], []) if n < ARCHIVE_MONTH_YEARS else [],
+                      "url": search_link(date_from=first, date_to=last)})
     return _page("home.html", recent=recent, archives=archives, archive_years=years)
 
 
@@ -107,8 +126,7 @@ def search() -> Response:
     state = nav.SearchState.from_args(request.args)
     base = url_for(".search")
     total, per_page, page = res["total"], res["per_page"], res["page"]
-    hits = [dict(hit, link=url_for(".post", post_id=hit["id"], q=state.q or None))
-            for hit in res["hits"]]
+    hits = [dict(hit, link=post_link(hit["id"], state.q)) for hit in res["hits"]]
     first = (page - 1) * per_page + 1
     relax = _relaxed(svc, settings, state, base) if total == 0 and state.has_filters else []
     words = nav.query_words(state.q) if total == 0 else []
@@ -122,7 +140,9 @@ def search() -> Response:
         clear_url=nav.without_filters(state).url(base),
         first_page_url=state.change().url(base),
         pager=nav.pager(state, total, per_page, base) if hits or total else None,
-        facets=nav.facet_sidebar(state, res["facets"], base),
+        facets=nav.facet_sidebar(state, res["facets"], base,
+                                 None if request.args.get("more") == "category" else CATEGORY_FACET_LIMIT),
+        more_categories_url=state.url(base, [("more", "category")]) + "#f-cat",
         facets_shown=total > 0 or state.has_filters,
         relax=relax,
         words=[{"text": w, "url": nav.SearchState(q=w).url(base)} for w in words[:5]],
@@ -131,8 +151,7 @@ def search() -> Response:
 
 def _relaxed(svc, settings, state: nav.SearchState, base: str) -> list[dict]:
     """For an empty result: how many hits each filter's removal (and removing all) would give."""
-    candidates = [(chip["label"] + " を外す", nav.SearchState.from_args(_args_of(chip["url"])))
-                  for chip in nav.chips(state, base)]
+    candidates = [(label + " を外す", without) for label, without in nav.removals(state)]
     if len(candidates) > 1:
         candidates.append(("絞り込みをすべて外す", nav.without_filters(state)))
     out = []
@@ -144,10 +163,6 @@ def _relaxed(svc, settings, state: nav.SearchState, base: str) -> list[dict]:
         if count:
             out.append({"label": label, "count": count, "url": relaxed.url(base)})
     return out
-
-
-def _args_of(url: str) -> MultiDict:
-    return MultiDict(parse_qsl(urlsplit(url).query))
 
 
 @bp.get("/posts/<post_id>")
@@ -174,8 +189,7 @@ def post(post_id: str) -> Response:
 
 @bp.get("/opensearch.xml")
 def opensearch() -> Response:
-    ns = "http://a9.com/-/spec/opensearch/1.1/"
-    ET.register_namespace("", ns)
+    ns = OPENSEARCH_NS
     root = ET.Element(f"{{{ns}}}OpenSearchDescription")
     for tag, text in (("ShortName", SITE_NAME),
                       ("Description", "省庁の会議・資料を要約したブログ記事を全文検索します。"),

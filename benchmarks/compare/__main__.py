@@ -1,3 +1,6 @@
+import sys
+
 from .harness import main
 
-main()
+results = main()
+sys.exit(1 if results.get("failures") else 0)

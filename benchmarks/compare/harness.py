@@ -1,4 +1,4 @@
-"""The side-by-side run: judgments, one worker per engine group, metrics, the report.
+"""The side-by-side run: judgments, a worker per engine group and corpus size, metrics, report.
 
     python -m benchmarks.compare [--sizes 1000,2000,4000,all] [--engines a,b] [--docs DIR]
 
@@ -11,20 +11,25 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import platform
+import signal
 import subprocess
 import sys
+import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import data, judge, metrics, worker
-from .engines import GROUPS
+from .engines import GROUPS, MULTICORE
 
 HERE = Path(__file__).resolve().parent
 LATENCY_FILE = HERE / "latency_queries.txt"
 OUT = data.ROOT / "benchmarks" / "out"
 DOCS = data.ROOT / "docs"
+#: A worker (one engine group at one corpus size) taking longer than this is stopped.
+WORKER_TIMEOUT_S = 600
 
 
 @dataclass
@@ -41,8 +46,9 @@ class Options:
     docs_dir: Path = DOCS
     headline: Path | None = OUT / "headline.md"
     in_process: bool = False  # run the groups here instead of in worker processes (tests)
+    parallel: bool = True  # single-core engine groups two at a time (see schedule())
+    report_only: bool = False  # rewrite the report from the last results.json
     ranx: bool = True
-    log: list[str] = field(default_factory=list)
 
 
 def latency_queries(judged: list[judge.Query], extra_file: Path = LATENCY_FILE) -> list[str]:
@@ -57,6 +63,7 @@ def latency_queries(judged: list[judge.Query], extra_file: Path = LATENCY_FILE) 
 
 def run(opts: Options) -> dict:
     started = time.perf_counter()
+    load_at_start = [round(x, 2) for x in os.getloadavg()]
     docs = data.load(opts.corpus)
     sizes = sorted({min(s or len(docs), len(docs)) for s in opts.sizes})
     quality_size = sizes[-1]
@@ -76,20 +83,40 @@ def run(opts: Options) -> dict:
         "warmup": timed[:opts.warmup], "workdir": str(opts.out_dir / "indexes"),
     }
     opts.out_dir.mkdir(parents=True, exist_ok=True)
-    groups = [[e for e in group if e in opts.engines] for group in GROUPS]
-    records, runs, setup = [], {}, {}
-    for group in filter(None, groups):
-        spec = dict(spec_base, engines=group)
-        clock = time.perf_counter()
-        result = worker.run(spec) if opts.in_process else _subprocess(spec, opts.out_dir)
-        _log(opts, f"{'+'.join(group)}: {time.perf_counter() - clock:.1f} s")
-        records += result["results"]
-        runs.update(result["runs"])
-        setup.update({name: result["setup"] for name in group})
+    groups = [g for g in ([e for e in group if e in opts.engines] for group in GROUPS) if g]
+    stages = schedule(groups, parallel=opts.parallel and not opts.in_process)
+    records, runs, setup, failures = [], {}, {}, {}
+
+    def run_lane(lane: list[list[str]]) -> None:
+        # A fresh worker process for every group and size: memory high-water marks start clean.
+        for group, size in ((g, n) for g in lane for n in sizes):
+            name = f"{'+'.join(group)}@{size}"
+            spec = dict(spec_base, engines=group, sizes=[size])
+            clock = time.perf_counter()
+            try:
+                result = worker.run(spec) if opts.in_process else _subprocess(spec, opts.out_dir)
+            except Exception as exc:  # one engine failing must not take the others' figures along
+                if opts.in_process:
+                    raise
+                failures[name] = str(exc)
+                print(f"{name}: FAILED after {time.perf_counter() - clock:.1f} s: {exc}", flush=True)
+                continue
+            print(f"{name}: {time.perf_counter() - clock:.1f} s", flush=True)
+            records.extend(result["results"])
+            runs.update(result["runs"])
+            setup.update({e: result["setup"] for e in group})
+
+    for lanes in stages:
+        threads = [threading.Thread(target=run_lane, args=(lane,)) for lane in lanes]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    records.sort(key=lambda r: (r["engine"], r["size"]))
     quality = evaluate(qrels, runs, queries, opts.ranx)
     return {
         "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
-        "machine": machine(),
+        "machine": machine() | {"load_average_at_start": load_at_start},
         "corpus": {"file": str(opts.corpus), "posts": len(docs),
                    "chars": sum(len(d.title) + len(d.body) for d in docs)},
         "sizes": sizes,
@@ -98,8 +125,11 @@ def run(opts: Options) -> dict:
                      "grade2": sum(1 for g in qrels[q.id].values() if g == 2)} for q in queries],
         "families": judge.families(),
         "latency_queries": len(timed),
+        "latency_query_list": timed,
         "settings": {k: spec_base[k] for k in ("quality_k", "latency_k")} | {"warmup": opts.warmup},
         "judging_s": judging_s,
+        "schedule": [[["+".join(g) for g in lane] for lane in lanes] for lanes in stages],
+        "failures": failures,
         "setup": setup,
         "records": records,
         "quality": quality,
@@ -108,12 +138,38 @@ def run(opts: Options) -> dict:
     }
 
 
+def schedule(groups: list[list[str]], parallel: bool) -> list[list[list[list[str]]]]:
+    """Stages, run one after the other; each stage holds lanes that run at the same time, each
+    lane groups that run one after the other. Groups with an engine that builds on every core
+    (:data:`~benchmarks.compare.engines.MULTICORE`) run alone. With ``parallel``, the others run
+    in two lanes, one core each: the first of them (whoosh-bigram, much the slowest) in a lane of
+    its own, the rest in the other."""
+    if not parallel:
+        return [[[g]] for g in groups]
+    alone = [g for g in groups if MULTICORE.intersection(g)]
+    single = [g for g in groups if not MULTICORE.intersection(g)]
+    stages = [[[g]] for g in alone]
+    if single:
+        stages.append([lane for lane in (single[:1], single[1:]) if lane])
+    return stages
+
+
 def _subprocess(spec: dict, out_dir: Path) -> dict:
-    name = "+".join(spec["engines"])
+    name = "+".join(spec["engines"]) + "@" + "+".join(map(str, spec["sizes"]))
     spec_path, out_path = out_dir / f"spec-{name}.json", out_dir / f"worker-{name}.json"
     spec_path.write_text(json.dumps(spec, ensure_ascii=False), "utf-8")
-    subprocess.run([sys.executable, "-m", "benchmarks.compare.worker", str(spec_path), str(out_path)],
-                   cwd=data.ROOT, check=True)
+    out_path.unlink(missing_ok=True)
+    # A session of its own, so that a stuck worker goes with every process it started.
+    proc = subprocess.Popen([sys.executable, "-m", "benchmarks.compare.worker", str(spec_path),
+                             str(out_path)], cwd=data.ROOT, start_new_session=True)
+    try:
+        code = proc.wait(timeout=WORKER_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        raise RuntimeError(f"worker {name} did not finish in {WORKER_TIMEOUT_S} s; killed") from None
+    if code != 0:
+        raise RuntimeError(f"worker {name} failed with exit code {code}")
     return json.loads(out_path.read_text("utf-8"))
 
 
@@ -160,7 +216,7 @@ def machine() -> dict:
     import whoosh
 
     return {
-        "cpu": cpu, "cores": os.cpu_count(),
+        "cpu": cpu, "cores": os.cpu_count(), "load_average": [round(x, 2) for x in os.getloadavg()],
         "memory_gb": round(psutil.virtual_memory().total / 1024 ** 3, 1),
         "os": platform.platform(), "python": platform.python_version(),
         "sqlite": sqlite3.sqlite_version, "whoosh": whoosh.versionstring(),
@@ -178,11 +234,6 @@ def _version(dist: str, module=None) -> str:
         return getattr(module, "__version__", "?")
 
 
-def _log(opts: Options, line: str) -> None:
-    opts.log.append(line)
-    print(line, flush=True)
-
-
 def parse_args(argv: list[str] | None) -> Options:
     parser = argparse.ArgumentParser(description="policy-search beside its peers, same posts, one run.")
     parser.add_argument("--corpus", type=Path, default=data.CORPUS)
@@ -195,13 +246,17 @@ def parse_args(argv: list[str] | None) -> Options:
     parser.add_argument("--docs", type=Path, default=DOCS, help="where benchmarks.md and plots go")
     parser.add_argument("--out", type=Path, default=OUT / "compare")
     parser.add_argument("--no-ranx", action="store_true", help="plain metrics only (fast start)")
+    parser.add_argument("--report-only", action="store_true",
+                        help="rewrite the report from the last results.json, run nothing")
+    parser.add_argument("--serial", action="store_true",
+                        help="one engine group at a time (default: single-core groups two at a time)")
     args = parser.parse_args(argv)
     sizes = tuple(None if s.strip() == "all" else int(s) for s in args.sizes.split(","))
     return Options(corpus=args.corpus, sizes=sizes,
                    engines=tuple(e for e in args.engines.split(",") if e),
                    query_ids=tuple(q for q in args.queries.split(",") if q),
                    latency_count=args.latency_count, docs_dir=args.docs, out_dir=args.out,
-                   ranx=not args.no_ranx)
+                   ranx=not args.no_ranx, parallel=not args.serial, report_only=args.report_only)
 
 
 def main(argv: list[str] | None = None, others: list[dict] | None = None) -> dict:
@@ -213,9 +268,15 @@ def main(argv: list[str] | None = None, others: list[dict] | None = None) -> dic
         return {}
     from . import report
 
-    results = run(opts)
-    results["others"] = others or []
-    (opts.out_dir / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=1), "utf-8")
+    saved = opts.out_dir / "results.json"
+    if opts.report_only:
+        results = json.loads(saved.read_text("utf-8"))
+    else:
+        results = run(opts)
+        results["others"] = others or []
+        saved.write_text(json.dumps(results, ensure_ascii=False, indent=1), "utf-8")
     report.write(results, opts.docs_dir, opts.headline)
     print(f"compare: {results['total_s']:.0f} s; wrote {opts.docs_dir / 'benchmarks.md'}")
+    if results["failures"]:
+        print(f"compare: FAILED engine groups: {', '.join(results['failures'])}")
     return results

@@ -3,8 +3,9 @@
 No engine takes part. Each query names, per concept (one concept per query word), the surface
 forms that count as that concept and the longer contexts that do not (``京都`` counts, ``東京都``
 does not). Text and forms are compared after NFKC and lower-casing, so ＩｏＴ and IoT are one
-spelling to the judge; a form that starts or ends with a Latin letter or digit must not touch
-another one there (``AI`` does not count inside ``mail``).
+spelling to the judge; a form that starts or ends with a Latin letter must not touch another
+letter there, one that starts or ends with a digit neither a letter nor a digit (``AI`` does not
+count inside ``mail``, nor ``5G`` inside ``5GHz``; ``Web`` does inside ``Web3``).
 
 Grades, per concept: 2 when a form is in the title or at least :data:`STRONG` times in the body,
 1 when it is in the body at all, else 0. A post's grade for a query is the smallest grade over the
@@ -37,6 +38,15 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).lower()
 
 
+def _edge(char: str, template: str) -> str:
+    """The lookaround that keeps a Latin form whole at one edge: a letter there must not touch
+    another letter (AI is not in mail, but Web is in Web3), a digit neither a letter nor a digit
+    (5G is not in 15G or 5GHz)."""
+    if not (char.isascii() and char.isalnum()):
+        return ""
+    return template.format("[a-z0-9]" if char.isdigit() else "[a-z]")
+
+
 @dataclass(frozen=True)
 class Concept:
     forms: tuple[str, ...]
@@ -45,12 +55,7 @@ class Concept:
     def pattern(self) -> re.Pattern[str]:
         alternatives = []
         for form in sorted({fold(f) for f in self.forms}, key=len, reverse=True):
-            alt = re.escape(form)
-            if form[0].isascii() and form[0].isalnum():
-                alt = r"(?<![a-z0-9])" + alt
-            if form[-1].isascii() and form[-1].isalnum():
-                alt += r"(?![a-z0-9])"
-            alternatives.append(alt)
+            alternatives.append(_edge(form[0], "(?<!{})") + re.escape(form) + _edge(form[-1], "(?!{})"))
         return re.compile("|".join(alternatives))
 
     def mask(self, text: str) -> str:
@@ -100,15 +105,24 @@ class Judge:
 
     def __init__(self, query: Query) -> None:
         self.query = query
-        self._compiled = [(c, c.pattern()) for c in query.concepts]
+        self._compiled = [(c, c.pattern(), tuple({fold(f) for f in c.forms}))
+                          for c in query.concepts]
 
     def counts(self, title: str, body: str) -> list[tuple[int, int]]:
-        """``(title count, body count)`` per concept, on folded, masked text."""
-        title, body = fold(title), fold(body)
-        return [(len(p.findall(c.mask(title))), len(p.findall(c.mask(body))))
-                for c, p in self._compiled]
+        """``(title count, body count)`` per concept, on folded (:func:`fold`), masked text."""
+        out = []
+        for concept, pattern, forms in self._compiled:
+            if any(f in title or f in body for f in forms):  # the quick test first
+                out.append((len(pattern.findall(concept.mask(title))),
+                            len(pattern.findall(concept.mask(body)))))
+            else:
+                out.append((0, 0))
+        return out
 
-    def grade(self, title: str, body: str) -> int:
+    def grade(self, title: str, body: str, folded: bool = False) -> int:
+        """The grade of a post; ``folded`` says that title and body are already :func:`fold`-ed."""
+        if not folded:
+            title, body = fold(title), fold(body)
         grades = [2 if t or b >= STRONG else 1 if b else 0 for t, b in self.counts(title, body)]
         return min(grades)
 
@@ -119,7 +133,7 @@ def qrels(docs: list[data.Doc], queries: list[Query]) -> dict[str, dict[str, int
     out = {}
     for query in queries:
         judge = Judge(query)
-        out[query.id] = {pid: g for pid, t, b in folded if (g := judge.grade(t, b))}
+        out[query.id] = {pid: g for pid, t, b in folded if (g := judge.grade(t, b, folded=True))}
     return out
 
 
@@ -135,7 +149,7 @@ def kwic(docs: list[data.Doc], query: Query, n: int, width: int, seed: int) -> N
         for d in rng.sample(graded[g], min(n, len(graded[g]))):
             print(f"-- grade {g} {d.id} title={d.title!r}")
             text = fold(d.title + "\n" + d.body)
-            for c, p in judge._compiled:
+            for c, p, _ in judge._compiled:
                 for m in list(p.finditer(c.mask(text)))[:3]:
                     s = text[max(0, m.start() - width):m.end() + width].replace("\n", " ")
                     print(f"     …{s}…")

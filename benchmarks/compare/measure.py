@@ -1,4 +1,4 @@
-"""Clocks, memory high-water marks and sizes on disk, for the worker process that measures."""
+"""Memory high-water marks, sizes on disk and percentiles, for the worker process that measures."""
 
 from __future__ import annotations
 

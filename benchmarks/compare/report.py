@@ -45,6 +45,18 @@ def _ms(x: float) -> str:
     return f"{x:.2f}" if x < 10 else f"{x:.1f}" if x < 100 else f"{x:.0f}"
 
 
+def load_note(m: dict) -> str:
+    """The 1-minute load average before and after the run: other work on the machine slows
+    every engine, so the figures are comparable within a run, less so across runs."""
+    start, end = m.get("load_average_at_start"), m.get("load_average")
+    if not start or not end:
+        return ""
+    busy = max(start[0], end[0]) > (m.get("cores") or 1) + 0.5
+    return (f"Load average (1 min) {start[0]:.1f} before and {end[0]:.1f} after the run"
+            + (": other work shared the machine, so absolute times are inflated; the ratios "
+               "between engines of this run are what to read." if busy else "."))
+
+
 def headline(results: dict) -> str:
     """The one table for the README: quality and speed on every post."""
     full = results["sizes"][-1]
@@ -69,24 +81,31 @@ def headline(results: dict) -> str:
 
 
 def family_table(results: dict, metric: str) -> str:
+    """Family means of one metric per engine. For recall@k a last column gives the highest
+    value any ranking could reach (a query with more than k relevant posts cannot reach 1)."""
     labels = variants(results)
-    fams = results["families"]
-    counts = {}
-    for q in results["queries"]:
-        counts[q["family"]] = counts.get(q["family"], 0) + 1
-    rows = ["| family (queries) | " + " | ".join(labels) + " |",
-            "|---|" + "---:|" * len(labels)]
+    fams = [f for f in results["families"] if any(q["family"] == f for q in results["queries"])]
+    ids = {f: [q for q in results["queries"] if q["family"] == f] for f in fams}
+    k = int(metric.split("@")[1]) if metric.startswith("recall@") else None
+
+    def ceiling(queries: list[dict]) -> str:
+        values = [min(1.0, k / q["relevant"]) if q["relevant"] else 0.0 for q in queries]
+        return f"_{sum(values) / len(values):.3f}_"
+
+    def cells(values: list[float]) -> list[str]:
+        rounded = [round(v, 3) for v in values]
+        return [f"**{v:.3f}**" if v == max(rounded) else f"{v:.3f}" for v in rounded]
+
+    extra = " highest possible |" if k else ""
+    rows = ["| family (queries) | " + " | ".join(labels) + " |" + extra,
+            "|---|" + "---:|" * (len(labels) + (1 if k else 0))]
     for fam in fams:
-        if fam not in counts:
-            continue
-        values = [results["quality"][lab]["family"][fam][metric] for lab in labels]
-        best = max(values)
-        cells = [f"**{v:.3f}**" if v >= best - 1e-12 else f"{v:.3f}" for v in values]
-        rows.append(f"| {fam} ({counts[fam]}) | " + " | ".join(cells) + " |")
-    means = [results["quality"][lab]["mean"][metric] for lab in labels]
-    best = max(means)
-    rows.append("| **all** | " + " | ".join(f"**{v:.3f}**" if v >= best - 1e-12 else f"{v:.3f}"
-                                            for v in means) + " |")
+        row = cells([results["quality"][lab]["family"][fam][metric] for lab in labels])
+        rows.append(f"| {fam} ({len(ids[fam])}) | " + " | ".join(row) + " |"
+                    + (f" {ceiling(ids[fam])} |" if k else ""))
+    row = cells([results["quality"][lab]["mean"][metric] for lab in labels])
+    rows.append("| **all** | " + " | ".join(row) + " |"
+                + (f" {ceiling(results['queries'])} |" if k else ""))
     return "\n".join(rows)
 
 
@@ -104,10 +123,43 @@ def speed_table(results: dict) -> str:
         split = (f"{r['build_s']:.1f} ({phases['analysis']:.1f} + {phases['index']:.1f})"
                  if "analysis" in phases else f"{r['build_s']:.1f}")
         grew = r["peak_build_mb"] - r["rss_before_mb"]
+        # One worker holds every variant's reader: its peak while querying is the engine's.
+        query_peak = max(x["peak_query_mb"] for x in r["variants"].values())
         rows.append(f"| {label} | {split} | {r['index_mb']:.1f} | {r['peak_build_mb']:.0f} (+{grew:.0f}) | "
-                    f"{v['peak_query_mb']:.0f} | {_ms(v['p50_ms'])} | {_ms(v['p99_ms'])} | "
+                    f"{query_peak:.0f} | {_ms(v['p50_ms'])} | {_ms(v['p99_ms'])} | "
                     f"{_ms(v['mean_ms'])} |")
     return "\n".join(rows)
+
+
+def slowest(results: dict, n: int = 5) -> str:
+    """The slowest queries of each policy-search variant on every post: where its p99 comes from."""
+    full = results["sizes"][-1]
+    r = record(results, OURS, full)
+    if r is None or "latency_query_list" not in results:
+        return ""
+    lines = []
+    for label, v in r["variants"].items():
+        timed = sorted(zip(v["latency_ms"], results["latency_query_list"]), reverse=True)[:n]
+        lines.append(f"Slowest queries, {label}: "
+                     + ", ".join(f"{q} {ms:.0f} ms" for ms, q in timed) + ".")
+    return "\n\n".join(lines)
+
+
+def schedule_note(results: dict) -> str:
+    """How the engine groups shared the machine in this run."""
+    stages = results.get("schedule", [])
+    if all(len(lanes) == 1 for lanes in stages):
+        return "The engine groups ran one after the other, each alone on the machine."
+    parts = []
+    for lanes in stages:
+        if len(lanes) == 1:
+            parts.append(" then ".join(lanes[0]) + " alone (it builds on both cores)")
+        else:
+            parts.append(" and, at the same time on the other core, ".join(
+                " then ".join(lane) for lane in lanes))
+    return ("Schedule: " + "; then ".join(parts) + ". Engines that build on one core ran two at a "
+            "time, one per core, so each had a core to itself; they share the memory bus and "
+            "caches, which can slow each a little (`--serial` runs one group at a time).")
 
 
 def scale_table(results: dict) -> str:
@@ -130,6 +182,12 @@ def scale_table(results: dict) -> str:
     return "\n".join(rows)
 
 
+#: One colour and marker per engine, the same in every plot.
+STYLE = {OURS: ("tab:blue", "o", "-"), BARE: ("tab:cyan", "o", "-"),
+         "whoosh-bigram": ("tab:orange", "s", "--"), "fts5-trigram": ("tab:red", "^", "--"),
+         "fts5-sudachi": ("tab:green", "D", "--"), "tantivy-sudachi": ("tab:purple", "v", ":")}
+
+
 def plots(results: dict, docs_dir: Path) -> list[str]:
     import matplotlib
 
@@ -138,45 +196,45 @@ def plots(results: dict, docs_dir: Path) -> list[str]:
 
     sizes = results["sizes"]
     labels = variants(results)
-    styles = {label: ("-" if engine_of(label) == OURS else "--") for label in labels}
-    names = []
-    fig, ax = plt.subplots(figsize=(7, 4.5))
+
+    def draw(ax, label: str, points: list[tuple[int, float]]) -> None:
+        if points:
+            color, marker, line = STYLE.get(label, ("black", "x", "-"))
+            xs, ys = zip(*points)
+            ax.plot(xs, ys, linestyle=line, marker=marker, color=color, label=label)
+
+    fig, ax = plt.subplots(figsize=(7, 4.8))
     for label in labels:
-        if label == BARE:
-            continue  # same index as policy-search
-        xs, ys = zip(*[(n, r["build_s"]) for n in sizes
-                       if (r := record(results, engine_of(label), n))]) if sizes else ((), ())
-        ax.plot(xs, ys, styles[label], marker="o", label=label)
+        if label != BARE:  # the same index as policy-search
+            draw(ax, label, [(n, r["build_s"]) for n in sizes
+                             if (r := record(results, engine_of(label), n))])
     ax.set_xlabel("posts")
-    ax.set_ylabel("build time, seconds")
+    ax.set_ylabel("build time, seconds (log)")
     ax.set_yscale("log")
     ax.set_title("Index build time against corpus size")
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend()
+    ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(docs_dir / BUILD_PLOT, dpi=100)
     plt.close(fig)
-    names.append(BUILD_PLOT)
 
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4.5), sharey=True)
+    fig, axes = plt.subplots(1, 2, figsize=(11, 5), sharey=True)
     for ax, key, title in zip(axes, ("p50_ms", "p99_ms"), ("median (p50)", "p99")):
         for label in labels:
-            pts = [(n, r["variants"][label][key]) for n in sizes
-                   if (r := record(results, engine_of(label), n)) and label in r["variants"]]
-            if pts:
-                xs, ys = zip(*pts)
-                ax.plot(xs, ys, styles[label], marker="o", label=label)
+            draw(ax, label, [(n, r["variants"][label][key]) for n in sizes
+                             if (r := record(results, engine_of(label), n))
+                             and label in r["variants"]])
         ax.set_xlabel("posts")
         ax.set_yscale("log")
         ax.set_title(f"Query latency, {title}")
         ax.grid(True, which="both", alpha=0.3)
-    axes[0].set_ylabel("milliseconds")
-    axes[1].legend(fontsize=8)
-    fig.tight_layout()
+    axes[0].set_ylabel("milliseconds (log)")
+    handles, names = axes[0].get_legend_handles_labels()
+    fig.legend(handles, names, loc="lower center", ncol=len(names), fontsize=8)
+    fig.tight_layout(rect=(0, 0.07, 1, 1))
     fig.savefig(docs_dir / LATENCY_PLOT, dpi=100)
     plt.close(fig)
-    names.append(LATENCY_PLOT)
-    return names
+    return [BUILD_PLOT, LATENCY_PLOT]
 
 
 def load_causes(path: Path = CAUSES) -> dict[str, str]:
@@ -184,7 +242,7 @@ def load_causes(path: Path = CAUSES) -> dict[str, str]:
         return {}
     with path.open("rb") as f:
         raw = tomllib.load(f)
-    return {f"{section}.{key}": text.strip() for section, items in raw.items()
+    return {f"{section}.{key}": " ".join(text.split()) for section, items in raw.items()
             for key, text in items.items()}
 
 
@@ -220,23 +278,27 @@ def losses(results: dict) -> list[tuple[str, str, str]]:
             q = by_id[qid]
             out.append(("query", qid, f"`{q['q']}` ({qid}): nDCG@10 {mine:.3f} < {best_peer} "
                                        f"{theirs:.3f}"))
-    full = results["sizes"][-1]
-    mine_rec = record(results, OURS, full)
-    if mine_rec:
-        for key, name, getter in (
-                ("build", "build time (s)", lambda r, lab: r["build_s"]),
-                ("index_size", "index size (MB)", lambda r, lab: r["index_mb"]),
-                ("memory", "peak memory while building (MB)", lambda r, lab: r["peak_build_mb"]),
-                ("latency", "query p50 (ms)", lambda r, lab: r["variants"][lab]["p50_ms"]),
-                ("latency_p99", "query p99 (ms)", lambda r, lab: r["variants"][lab]["p99_ms"])):
-            mine = getter(mine_rec, OURS)
-            better = []
-            for p in peers:
-                r = record(results, p, full)
-                if r and getter(r, p) < mine:
-                    better.append(f"{p} {getter(r, p):.1f}")
+    measures = (
+        ("build", "build time (s)", lambda r, lab: r["build_s"]),
+        ("index_size", "index size (MB)", lambda r, lab: r["index_mb"]),
+        ("memory", "peak memory while building (MB)", lambda r, lab: r["peak_build_mb"]),
+        ("memory_query", "peak memory while querying (MB)",
+         lambda r, lab: max(v["peak_query_mb"] for v in r["variants"].values())),
+        ("latency", "query p50 (ms)", lambda r, lab: r["variants"][lab]["p50_ms"]),
+        ("latency_p99", "query p99 (ms)", lambda r, lab: r["variants"][lab]["p99_ms"]))
+    for key, name, get in measures:
+        parts = []
+        for size in reversed(results["sizes"]):
+            mine_rec = record(results, OURS, size)
+            if mine_rec is None:
+                continue
+            mine = get(mine_rec, OURS)
+            better = [f"{p} {get(r, p):.1f}" for p in peers
+                      if (r := record(results, engine_of(p), size)) and get(r, p) < mine]
             if better:
-                out.append(("speed", key, f"{name}: policy-search {mine:.1f}; lower: {', '.join(better)}"))
+                parts.append(f"at {size:,} posts policy-search {mine:.1f}, lower: {', '.join(better)}")
+        if parts:
+            out.append(("speed", key, f"{name}: " + "; ".join(parts)))
     return out
 
 
@@ -248,6 +310,47 @@ def write(results: dict, docs_dir: Path, headline_path: Path | None) -> None:
         headline_path.parent.mkdir(parents=True, exist_ok=True)
         headline_path.write_text(head, "utf-8")
     (docs_dir / "benchmarks.md").write_text(document(results, head, names), "utf-8")
+
+
+def explained(found: list[tuple[str, str, str]], causes: dict[str, str],
+              family_of: dict[str, str]) -> list[str]:
+    """The losses grouped by their cause: the lines of a group, then the cause once."""
+    groups: dict[str, list[str]] = {}
+    for kind, key, line in found:
+        cause = causes.get(f"{kind}.{key}") or causes.get(f"{kind}.{key.split('.')[0]}")
+        if kind == "query" and not cause:
+            cause = causes.get(f"query_family.{family_of[key]}")
+        groups.setdefault(cause or "(No cause written down yet in causes.toml.)", []).append(line)
+    out = []
+    for cause, lines in groups.items():
+        out += [f"- {line}" for line in lines]
+        out += ["", f"  **Why:** {cause}", ""]
+    return out or ["Nowhere in this run.", ""]
+
+
+def unanswered(results: dict, causes: dict[str, str]) -> list[str]:
+    """Queries that no engine answers well (nDCG@10 under 0.5 everywhere), with their causes."""
+    quality = results["quality"]
+    if not quality:
+        return []
+    by_id = {q["id"]: q for q in results["queries"]}
+    bad = [qid for qid in by_id
+           if max(v["per_query"]["ndcg@10"][qid] for v in quality.values()) < 0.5]
+    if not bad:
+        return []
+    out = ["### Queries no engine answers well", "",
+           "nDCG@10 below 0.5 for every engine; policy-search is not behind here, but not ahead "
+           "either.", ""]
+    for qid in bad:
+        values = {lab: v["per_query"]["ndcg@10"][qid] for lab, v in quality.items()}
+        best = max(values, key=values.get)
+        if values[best] == 0:
+            scores = "nDCG@10 0 for every engine"
+        else:
+            scores = f"best {best} {values[best]:.3f}, policy-search {values.get(OURS, 0):.3f}"
+        out.append(f"- `{by_id[qid]['q']}` ({qid}): {scores}. "
+                   + causes.get(f"query.{qid}", "(No cause written down yet in causes.toml.)"))
+    return out + [""]
 
 
 def document(results: dict, head: str, plot_names: list[str]) -> str:
@@ -266,12 +369,15 @@ def document(results: dict, head: str, plot_names: list[str]) -> str:
         f"{m['os']}, Python {m['python']}. Versions: SQLite {m['sqlite']}, Whoosh {m['whoosh']}, "
         f"tantivy-py {m['tantivy']}, SudachiPy {m['sudachipy']} with sudachidict-core "
         f"{m['sudachidict_core']}, ranx {m['ranx']}. The comparison took "
-        f"{results['total_s']:.0f} s.",
+        f"{results['total_s']:.0f} s. {load_note(m)}",
         "",
         "Data: " + data.ATTRIBUTION + ". The corpus (6,362 sections of the 2000–2023 "
         "editions) is read from `../shared/corpora/whitepaper/posts.jsonl`; nothing of it is "
         "copied into this repository.",
         "",
+        *([f"**Failed in this run** (no figures below): "
+           + "; ".join(f"{g}: {e}" for g, e in results["failures"].items()), ""]
+          if results.get("failures") else []),
         "## Headline (every post)",
         "",
         head,
@@ -285,26 +391,23 @@ def document(results: dict, head: str, plot_names: list[str]) -> str:
     parts += ["## Where policy-search is not ahead", "",
               "Every place in this run where a peer beats policy-search: overall and per-family "
               f"means (by more than {MARGIN}), single queries whose nDCG@10 trails the best peer "
-              "by more than 0.05, and speed and size on every post. The cause of each is "
-              "below the line.", ""]
-    seen_causes = set()
-    for kind, key, line in losses(results):
-        cause_key = {"family": "family", "query": "query", "speed": "speed"}[kind] + "." + key
-        cause = causes.get(cause_key) or causes.get(f"{kind}.{key.split('.')[0]}")
-        parts.append(f"- {line}")
-        if cause and cause not in seen_causes:
-            parts.append(f"  — {cause}")
-            seen_causes.add(cause)
-        elif not cause:
-            parts.append("  — (no cause written down yet in causes.toml)")
-    parts += [""]
+              "by more than 0.05, and speed and size on every post; each group of findings is "
+              "followed by its cause.", ""]
+    parts += explained(losses(results), causes, {q["id"]: q["family"] for q in results["queries"]})
+    parts += unanswered(results, causes)
     parts += ["## Speed and size", "",
-              f"On all {full:,} posts. Build = a fresh index from posts in memory, "
-              "committed to disk; for the two Sudachi-token engines the analysis (measured once, "
-              "shared) is shown separately. Peak RSS is the resident memory high-water mark of the "
-              "worker process (plus its child processes, sampled every 50 ms) during the build or "
-              "during the timed queries; it includes the Python interpreter and all posts held in "
-              "memory.", "", speed_table(results), "",
+              f"On all {full:,} posts. Build = a fresh index, committed to disk: policy-search "
+              "runs `indexer.rebuild` on post files written beforehand (reading and parsing them "
+              "is part of its time, as in `policy-search rebuild`); the peers index the posts "
+              "from memory. For the two Sudachi-token engines the analysis is shown separately: it "
+              "is done once per corpus size and its time counted for both engines. Every engine "
+              "group and corpus size runs in a fresh worker process. Peak RSS is the resident memory high-water mark of the "
+              "worker process (plus its child processes, sampled every 50 ms, their resident sets "
+              "added up, so pages they share such as the mapped dictionary count once per process) "
+              "during the build or during the timed queries; it includes the Python interpreter "
+              "and all posts of the corpus held in memory (the \"+\" figure is the growth over the "
+              "worker's memory just before the build).", "", schedule_note(results), "", speed_table(results), "",
+              slowest(results), "",
               "### Scale curve", "", scale_table(results), ""]
     parts += [f"![Build time against posts]({name})" if name == BUILD_PLOT else
               f"![Query latency against posts]({name})" for name in plot_names]
@@ -341,7 +444,6 @@ def method(results: dict, labels: list[str]) -> str:
         descriptions.append(f"- **{name}** — {make(name).description}.")
     short_words = [q for q in results["queries"]
                    if any(len(w) < TRIGRAM_MIN for w in q["q"].split())]
-    setup = results.get("setup", {}).get(OURS, {})
     lines = [
         "## Method",
         "",
@@ -352,10 +454,9 @@ def method(results: dict, labels: list[str]) -> str:
         "All engines index the same posts in the same run: title and body, AND between the words "
         "of a query, a title match weighted 3× a body match (policy-search's default "
         "`title_boost`). Each engine group runs in a worker process of its own "
-        "(`benchmarks/compare/worker.py`). policy-search and the two Sudachi-token engines load "
-        "the Sudachi dictionary once per process before any clock starts"
-        + (f" ({setup['dictionary_load_s']:.2f} s here)" if "dictionary_load_s" in setup else "")
-        + ". "
+        "(`benchmarks/compare/worker.py`). The two Sudachi-token engines load the Sudachi "
+        "dictionary in their worker before the clock starts; policy-search's `rebuild` starts two "
+        "indexer processes that each load it, inside its build time. "
         f"FTS5 trigram: {len(short_words)} of the {len(results['queries'])} judged queries have a "
         f"word under {TRIGRAM_MIN} characters, which the trigram index cannot find; such a word is "
         "searched with `LIKE '%word%'` over title and body (a full scan), and a query of only such "
@@ -369,8 +470,8 @@ def method(results: dict, labels: list[str]) -> str:
         "障碍者 for 障がい者; ICT and 情報通信技術 for ＩＣＴ) and the longer contexts that do not "
         "(京都 inside 東京都, 議会 inside 審議会, ネット inside ネットワーク). "
         "`benchmarks/compare/judge.py` applies these rules to the raw text of every post, compared "
-        "after NFKC and lower-casing (a Latin form must not touch another Latin letter or digit: "
-        "AI does not count inside mail): grade 2 when a form is in the title or at least "
+        "after NFKC and lower-casing (a Latin form must not run into another word: AI does not "
+        "count inside mail, nor 5G inside 5GHz): grade 2 when a form is in the title or at least "
         f"{judge.STRONG} times in the body, grade 1 when it occurs in the body at all, else 0; for "
         "a two-word query the smaller grade of its two concepts. The rules were spot-checked by "
         "reading matches in context (`python -m benchmarks.compare.judge --kwic ID`); what the "
@@ -391,8 +492,12 @@ def method(results: dict, labels: list[str]) -> str:
         f"{results['settings']['warmup']} warm-up queries, asking for the top "
         f"{results['settings']['latency_k']}; wall time of the engine's search call, in the "
         "worker process. policy-search answers through `SearchService.search` (facets of the whole "
-        "result set, highlighted title, snippet); the bare variant runs the same compiled query "
-        "on a plain Whoosh searcher. The corpus sizes of the scale curve are nested random samples "
+        "result set, highlighted title, snippet); the bare variant evaluates the same compiled "
+        "plan with the same plan engine (`search.engine`) and takes the top ids, without facets, "
+        "snippets or stored fields. The service remembers term and phrase results per index "
+        "generation; that memory is emptied before every timed query, so all engines are timed "
+        "cold (no engine keeps a result cache; SQLite's page cache and the OS file cache stay "
+        "warm for all). The corpus sizes of the scale curve are nested random samples "
         "(the shuffle of the corpus README, so the 1,000-post set is `sample-1000.jsonl`).",
         "",
         "### The query set",

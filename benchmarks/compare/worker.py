@@ -2,10 +2,11 @@
 
     python -m benchmarks.compare.worker SPEC.json OUT.json
 
-The harness starts one worker per engine group (see ``engines.GROUPS``) so that each group's
-memory is measured in a process of its own. The spec names the engines, the corpus file, the
-sizes (ascending), the judged queries (run at ``quality_size`` with ``quality_k`` results), and the
-latency queries (each timed once at every size, after ``warmup``, asking for ``latency_k``).
+The harness starts one worker per engine group (see ``engines.GROUPS``) and corpus size, so that
+memory is measured in a clean process. The spec names the engines, the corpus file, the sizes
+(the harness passes one), the judged queries (run at ``quality_size`` with ``quality_k`` results),
+and the latency queries (each timed once at every size, after ``warmup``, asking for
+``latency_k``).
 """
 
 from __future__ import annotations
@@ -26,21 +27,20 @@ def run(spec: dict) -> dict:
     workdir = Path(spec["workdir"])
     results, runs = [], {}
     setup = _warm_analysis(spec["engines"])
+    shared: dict = {}  # what the engines of the group share (the Sudachi terms of each post)
     for size in spec["sizes"]:
         docs = data.subset(docs_all, size)
-        shared: dict = {}
         for name in spec["engines"]:
             results.append(_one(name, docs, workdir / name / str(size), shared, spec,
                                 runs if size == spec["quality_size"] else None))
-        del shared
         gc.collect()
     return {"engines": spec["engines"], "setup": setup, "results": results, "runs": runs}
 
 
 def _warm_analysis(engines: list[str]) -> dict:
-    """Load the Sudachi dictionary before any clock starts: every engine but the bigram and
-    trigram ones pays this once per process, not once per build. Returns its cost."""
-    if set(engines) <= {"whoosh-bigram", "fts5-trigram"}:
+    """Load the Sudachi dictionary before any clock starts, when an engine of the group analyses
+    text in this process (a cost paid once per process, not per build). Returns its cost."""
+    if not any(make(name).uses_sudachi for name in engines):
         return {}
     from search.analysis import morphology
 
@@ -72,6 +72,7 @@ def _one(name: str, docs: list[data.Doc], directory: Path, shared: dict, spec: d
         timings = []
         with measure.PeakMemory() as peak_query:
             for q in latency_queries:
+                engine.before_query()
                 start = time.perf_counter()
                 search(q, spec["latency_k"])
                 timings.append((time.perf_counter() - start) * 1000)

@@ -30,9 +30,10 @@ def read_feed(path: Path, options: ImportOptions) -> SourceResult:
     data = path.read_bytes()
     parsed = feedparser.parse(data)
     if not parsed.entries:
-        reason = parsed.get("bozo_exception") or "no entries"
-        result.reject(name, getattr(reason, "getLineNumber", lambda: 1)() or 1,
-                      f"not a feed with entries: {reason}")
+        error = parsed.get("bozo_exception")
+        # An XML error (SAXParseException) knows its line; anything else is about the whole file.
+        line = error.getLineNumber() if hasattr(error, "getLineNumber") else 1
+        result.reject(name, line or 1, f"not a feed with entries: {error or 'no entries'}")
         return result
     lines = _entry_lines(data)
     for n, entry in enumerate(parsed.entries):

@@ -352,3 +352,5 @@ def test_json_is_utf8_not_escaped(client):
     response = search(client, q="介護")
     assert "介護" in response.get_data(as_text=True)
     assert response.mimetype == "application/json"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert client.get("/api/nope").headers["X-Content-Type-Options"] == "nosniff"

@@ -107,6 +107,7 @@ def test_a_category_facet_narrows_the_list_and_shows_its_count(page):
 def test_paging_forward_through_all_posts(page):
     page.goto("/")
     page.get_by_role("link", name=re.compile("すべての記事を新しい順に見る")).click()
+    page.wait_for_url(re.compile(r"/search$"))
     assert summary(page).startswith("23件中 1–20件")
     assert hit_titles(page)[0] == "こども家庭庁の発足"
     page.get_by_role("link", name="次へ →").click()
@@ -126,6 +127,7 @@ def test_opening_a_post_highlights_the_query_and_walks_to_its_neighbours(page):
     page.wait_for_url(re.compile(r"/posts/[^?]+$"))
     assert page.locator("h1").inner_text() == "輪島市の地域づくり"  # 2021-09-01 → 2022-07-01
     page.locator(".neighbours a[rel=prev]").click()
+    page.wait_for_url(re.compile(r"/posts/hoikushi-title$"))
     assert page.locator("h1").inner_text() == "保育士の処遇改善"
 
 
@@ -134,6 +136,7 @@ def test_a_post_holding_script_shows_it_as_text(page):
     title = "<script>alert(1)</script> を含む投稿"
     assert hit_titles(page) == [title]
     page.get_by_role("link", name=title).click()
+    page.wait_for_url(re.compile(r"/posts/script-tag\?q="))
     assert page.locator("h1").inner_text() == title
     assert "本文にも<script>alert(1)</script>というタグがある。" in page.locator(".post .body").inner_text()
     assert page.locator(".post script").count() == 0
@@ -153,6 +156,7 @@ def test_the_pages_work_without_javascript(browser, base_url):
         pg.wait_for_url(re.compile(r"from=2021-01-01"))
         assert pg.locator(".chips a").all_inner_texts() == ["期間: 2021年"]
         pg.get_by_role("link", name="介護人材の確保").click()
+        pg.wait_for_url(re.compile(r"/posts/kaigo-jinzai\?q="))
         assert pg.locator("h1 mark").all_inner_texts() == ["介護"]
     finally:
         context.close()

@@ -19,7 +19,7 @@ from search.query import MAX_WORDS, All, Any, Not, Word, parse
 from web.api import openapi_document
 
 from .checks import assert_canonical_error, assert_no_leak, assert_security_headers, schema_validator
-from .strategies import PARAM_NAMES, params, query_text, query_text_with_surrogates
+from .strategies import PARAM_NAMES, params, query_text_with_surrogates
 
 FUZZ = hsettings(max_examples=150, deadline=None, derandomize=True,
                  suppress_health_check=[HealthCheck.too_slow])

@@ -93,6 +93,7 @@ def test_the_recorder_sees_index_reads(settings, index_root):
     assert any(p.startswith(live) for p in opened), opened
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", TRICKS, ids=lambda p: p[:60])
 def test_path_tricks_over_http(live_server, path):
     host, port = live_server

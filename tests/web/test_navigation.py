@@ -14,18 +14,19 @@ def state(**kw):
 
 def test_state_round_trips_through_its_url():
     args = MultiDict([("q", " 保育士 "), ("category", "子ども"), ("category", "介護"), ("category", "子ども"),
-                      ("category", ""), ("from", "2020-01-01"), ("to", "2020-12-31"),
+                      ("category", ""), ("category", " 介護"), ("from", "2020-01-01"), ("to", "2020-12-31"),
                       ("sort", "date_desc"), ("per_page", "10"), ("page", "3")])
     s = nav.SearchState.from_args(args)
-    assert s == state(q="保育士", categories=("子ども", "介護"), date_from="2020-01-01",
+    assert s == state(q="保育士", categories=("子ども", "介護", " 介護"), date_from="2020-01-01",
                       date_to="2020-12-31", sort="date_desc", per_page="10", page=3)
-    assert s.url(BASE) == ("/search?q=%E4%BF%9D%E8%82%B2%E5%A3%AB&category=%E5%AD%90%E3%81%A9%E3%82%82"
-                           "&category=%E4%BB%8B%E8%AD%B7&from=2020-01-01&to=2020-12-31"
+    assert s.url(BASE) == ("/search?q=保育士&category=子ども"
+                           "&category=介護&category=+介護&from=2020-01-01&to=2020-12-31"
                            "&sort=date_desc&per_page=10&page=3")
     assert nav.SearchState.from_args(MultiDict(s.params())) == s
 
 
-@pytest.mark.parametrize("page, expected", [("", 1), ("0", 1), ("-2", 1), ("x", 1), ("7", 7)])
+@pytest.mark.parametrize("page, expected", [("", 1), ("0", 1), ("-2", 1), ("x", 1), ("²", 1), ("７", 1),
+                                           ("9" * 12, 1), ("7", 7)])
 def test_page_is_read_leniently(page, expected):
     assert nav.SearchState.from_args({"page": page}).page == expected
 
@@ -66,7 +67,7 @@ FACETS = {
 def test_category_entries_add_and_remove_themselves():
     side = nav.facet_sidebar(state(q="x", categories=("介護",), page=3), FACETS, BASE)
     assert [(e["label"], e["count"], e["active"], e["url"]) for e in side["category"]] == [
-        ("子ども", 5, False, "/search?q=x&category=%E4%BB%8B%E8%AD%B7&category=%E5%AD%90%E3%81%A9%E3%82%82"),
+        ("子ども", 5, False, "/search?q=x&category=介護&category=子ども"),
         ("介護", 3, True, "/search?q=x"),
     ]
 
@@ -74,6 +75,16 @@ def test_category_entries_add_and_remove_themselves():
 def test_a_chosen_category_without_hits_stays_listed_to_be_removed():
     side = nav.facet_sidebar(state(categories=("福祉",)), {"category": []}, BASE)
     assert side["category"] == [{"label": "福祉", "count": 0, "active": True, "url": "/search"}]
+
+
+def test_a_long_category_list_is_cut_but_keeps_the_chosen_ones():
+    facets = {"category": [{"value": f"c{n}", "count": 100 - n} for n in range(30)]}
+    side = nav.facet_sidebar(state(categories=("c25",)), facets, BASE, category_limit=5)
+    assert [(e["label"], e["active"]) for e in side["category"]] == [
+        ("c0", False), ("c1", False), ("c2", False), ("c3", False), ("c4", False), ("c25", True)]
+    assert side["category_more"] == 24
+    assert nav.facet_sidebar(state(), facets, BASE)["category_more"] == 0
+    assert nav.facet_sidebar(state(), facets, BASE, category_limit=30)["category_more"] == 0
 
 
 def test_years_months_and_fiscal_years_are_ranges_that_replace_each_other():
@@ -120,9 +131,9 @@ def test_a_chosen_fiscal_year_is_active():
 def test_chips_remove_one_filter_each():
     s = state(q="x", categories=("子ども", "介護"), date_from="2019-04-01", date_to="2020-03-31", sort="date_asc")
     assert nav.chips(s, BASE) == [
-        {"label": "カテゴリ: 子ども", "url": "/search?q=x&category=%E4%BB%8B%E8%AD%B7&from=2019-04-01&to=2020-03-31&sort=date_asc"},
-        {"label": "カテゴリ: 介護", "url": "/search?q=x&category=%E5%AD%90%E3%81%A9%E3%82%82&from=2019-04-01&to=2020-03-31&sort=date_asc"},
-        {"label": "期間: 2019年度", "url": "/search?q=x&category=%E5%AD%90%E3%81%A9%E3%82%82&category=%E4%BB%8B%E8%AD%B7&sort=date_asc"},
+        {"label": "カテゴリ: 子ども", "url": "/search?q=x&category=介護&from=2019-04-01&to=2020-03-31&sort=date_asc"},
+        {"label": "カテゴリ: 介護", "url": "/search?q=x&category=子ども&from=2019-04-01&to=2020-03-31&sort=date_asc"},
+        {"label": "期間: 2019年度", "url": "/search?q=x&category=子ども&category=介護&sort=date_asc"},
     ]
     assert nav.without_filters(s).url(BASE) == "/search?q=x&sort=date_asc"
     assert s.filters() == [("category", "子ども"), ("category", "介護"), ("from", "2019-04-01"),

@@ -114,25 +114,25 @@ def test_home_has_search_box_recent_posts_and_archives(client):
     assert ["open" in d.attrs for d in details][:2] == [True, False]  # the newest year is open
     y2020 = details[5]
     assert [(squash(li.text), li.find("a").get("href")) for li in y2020.find("ul", "months").elements] == [
-        ("2020年のすべて", "/search?from=2020-01-01&to=2020-12-31&sort=date_desc"),
-        ("6月 (1)", "/search?from=2020-06-01&to=2020-06-30&sort=date_desc"),
-        ("5月 (1)", "/search?from=2020-05-01&to=2020-05-31&sort=date_desc"),
-        ("4月 (1)", "/search?from=2020-04-01&to=2020-04-30&sort=date_desc"),
-        ("3月 (1)", "/search?from=2020-03-01&to=2020-03-31&sort=date_desc"),
-        ("2月 (1)", "/search?from=2020-02-01&to=2020-02-29&sort=date_desc"),
-        ("1月 (1)", "/search?from=2020-01-01&to=2020-01-31&sort=date_desc"),
+        ("2020年のすべて", "/search?from=2020-01-01&to=2020-12-31"),
+        ("6月 (1)", "/search?from=2020-06-01&to=2020-06-30"),
+        ("5月 (1)", "/search?from=2020-05-01&to=2020-05-31"),
+        ("4月 (1)", "/search?from=2020-04-01&to=2020-04-30"),
+        ("3月 (1)", "/search?from=2020-03-01&to=2020-03-31"),
+        ("2月 (1)", "/search?from=2020-02-01&to=2020-02-29"),
+        ("1月 (1)", "/search?from=2020-01-01&to=2020-01-31"),
     ]
     categories = doc.find("section", aria_labelledby="categories-h")
     assert [(squash(a.text), a.get("href")) for a in categories.find_all("a")] == [
-        ("地方創生 5", "/search?category=%E5%9C%B0%E6%96%B9%E5%89%B5%E7%94%9F&sort=date_desc"),
-        ("子ども 5", "/search?category=%E5%AD%90%E3%81%A9%E3%82%82&sort=date_desc"),
-        ("行政 4", "/search?category=%E8%A1%8C%E6%94%BF&sort=date_desc"),
-        ("介護 3", "/search?category=%E4%BB%8B%E8%AD%B7&sort=date_desc"),
-        ("医療 2", "/search?category=%E5%8C%BB%E7%99%82&sort=date_desc"),
-        ("生活保護 2", "/search?category=%E7%94%9F%E6%B4%BB%E4%BF%9D%E8%AD%B7&sort=date_desc"),
-        ("福祉 2", "/search?category=%E7%A6%8F%E7%A5%89&sort=date_desc"),
+        ("地方創生 5", "/search?category=地方創生"),
+        ("子ども 5", "/search?category=子ども"),
+        ("行政 4", "/search?category=行政"),
+        ("介護 3", "/search?category=介護"),
+        ("医療 2", "/search?category=医療"),
+        ("生活保護 2", "/search?category=生活保護"),
+        ("福祉 2", "/search?category=福祉"),
     ]
-    assert squash(doc.find("a", href="/search?sort=date_desc").text) == "すべての記事を新しい順に見る（23件）"
+    assert squash(doc.find("a", href="/search").text) == "すべての記事を新しい順に見る（23件）"
 
 
 def test_a_month_archive_link_lists_that_months_posts(client):
@@ -150,7 +150,7 @@ def test_results_show_count_time_highlighted_titles_snippets_and_sources(client)
     hits = doc.find_all("li", "hit")
     assert hit_titles(doc) == ["保育士の処遇改善", "人材確保の方策"]
     first, second = hits
-    assert first.find("h2").find("a").get("href") == "/posts/hoikushi-title?q=%E4%BF%9D%E8%82%B2%E5%A3%AB"
+    assert first.find("h2").find("a").get("href") == "/posts/hoikushi-title?q=保育士"
     assert [m.text for m in first.find("h2").find_all("mark")] == ["保育士"]
     assert [m.text for m in second.find("p", "snippet").find_all("mark")] == ["保育士"]
     assert squash(second.find("p", "snippet").text) == "保育士の処遇改善と賃金の引上げを行う。"
@@ -168,8 +168,8 @@ def test_sort_switch(client):
     assert [(squash(li.text), li.find_all("a")[0].get("href") if li.find_all("a") else None)
             for li in sort.elements] == [
         ("関連度順", None),
-        ("新しい順", "/search?q=%E4%BF%9D%E8%82%B2%E5%A3%AB&sort=date_desc"),
-        ("古い順", "/search?q=%E4%BF%9D%E8%82%B2%E5%A3%AB&sort=date_asc"),
+        ("新しい順", "/search?q=保育士&sort=date_desc"),
+        ("古い順", "/search?q=保育士&sort=date_asc"),
     ]
     assert sort.find("span", aria_current="true").text == "関連度順"
     newest = page(client, "/search?q=保育士&sort=date_desc")
@@ -264,8 +264,9 @@ def test_paging(client):
 
 def test_a_page_past_the_end_leads_back(client):
     doc = page(client, "/search?q=保育士&page=5")
+    assert summary(doc) == "2件 (…秒)"
     assert squash(doc.find("section", "empty").find("h2").text) == "このページには記事がありません"
-    assert doc.find("a", href="/search?q=%E4%BF%9D%E8%82%B2%E5%A3%AB").text == "1ページ目に戻る"
+    assert doc.find("a", href="/search?q=保育士").text == "1ページ目に戻る"
 
 
 def test_an_empty_result_suggests_what_to_try(client):
@@ -276,15 +277,15 @@ def test_an_empty_result_suggests_what_to_try(client):
     relax = empty.find_all("ul")[0]
     assert [(squash(li.text), li.find("a").get("href")) for li in relax.elements] == [
         ("カテゴリ: 介護 を外す（1件）",
-         "/search?q=%E4%BF%9D%E8%82%B2%E5%A3%AB+%E5%87%A6%E9%81%87%E6%94%B9%E5%96%84&from=2021-01-01&to=2021-12-31"),
-        ("絞り込みをすべて外す（2件）", "/search?q=%E4%BF%9D%E8%82%B2%E5%A3%AB+%E5%87%A6%E9%81%87%E6%94%B9%E5%96%84"),
+         "/search?q=保育士+処遇改善&from=2021-01-01&to=2021-12-31"),
+        ("絞り込みをすべて外す（2件）", "/search?q=保育士+処遇改善"),
     ]
     tips = squash(empty.find_all("ul")[1].text)
     assert "かな・カナ・漢字の表記を確かめる" in tips
     assert "絞り込み（カテゴリ: 介護、期間: 2021年）を外す" in tips
     assert [(a.text, a.get("href")) for a in empty.find_all("ul")[1].find_all("a")][1:] == [
-        ("「保育士」だけ", "/search?q=%E4%BF%9D%E8%82%B2%E5%A3%AB"),
-        ("「処遇改善」だけ", "/search?q=%E5%87%A6%E9%81%87%E6%94%B9%E5%96%84")]
+        ("「保育士」だけ", "/search?q=保育士"),
+        ("「処遇改善」だけ", "/search?q=処遇改善")]
     # The chosen category stays listed (no hits in 2021) so it can be taken off from the sidebar too.
     assert facet_entries(doc, "f-cat") == [("子ども", "1", False), ("介護", "0", True)]
 
@@ -321,7 +322,7 @@ def test_arriving_from_a_search_highlights_the_terms(client):
     doc = page(client, "/posts/hoikushi-honbun?q=保育士 賃金")
     assert [m.text for m in doc.find("div", "body").find_all("mark")] == ["保育士", "賃金"]
     back = doc.find("p", "backlink").find("a")
-    assert (back.get("href"), back.text) == ("/search?q=%E4%BF%9D%E8%82%B2%E5%A3%AB+%E8%B3%83%E9%87%91",
+    assert (back.get("href"), back.text) == ("/search?q=保育士+賃金",
                                             "← 「保育士 賃金」の検索結果に戻る")
     titled = page(client, "/posts/hoikushi-title?q=保育士")
     assert [m.text for m in titled.find("h1").find_all("mark")] == ["保育士"]
@@ -422,9 +423,9 @@ def test_error_pages_are_styled_and_say_what_went_wrong(client, url, status, hea
 
 
 @pytest.mark.parametrize("url, retry", [
-    ("/search?q=介護&sort=best&category=介護", "/search?q=%E4%BB%8B%E8%AD%B7&category=%E4%BB%8B%E8%AD%B7"),
-    ("/search?q=介護&from=2021-01-01&to=2020-01-01", "/search?q=%E4%BB%8B%E8%AD%B7"),
-    ("/search?q=介護&page=abc", "/search?q=%E4%BB%8B%E8%AD%B7"),
+    ("/search?q=介護&sort=best&category=介護", "/search?q=介護&category=介護"),
+    ("/search?q=介護&from=2021-01-01&to=2020-01-01", "/search?q=介護"),
+    ("/search?q=介護&page=abc", "/search?q=介護"),
 ])
 def test_a_bad_search_offers_the_same_search_without_the_bad_part(client, url, retry):
     doc = page(client, url, status=400)

@@ -28,12 +28,23 @@ class Engine:
 
     name = ""
     description = ""
+    #: True when the engine runs Sudachi in the measuring process (to analyse posts or queries).
+    uses_sudachi = False
 
     def build(self, docs: list[Doc], directory: Path, shared: dict) -> dict[str, float]:
         raise NotImplementedError
 
-    def variants(self) -> dict[str, Search]:
+    def search(self, q: str, k: int) -> list[str]:
+        """The ids of the top ``k`` posts for ``q``, best first."""
         raise NotImplementedError
+
+    def variants(self) -> dict[str, Search]:
+        """The ways of querying, by label; most engines have one, under their own name."""
+        return {self.name: self.search}
+
+    def before_query(self) -> None:
+        """Called, untimed, before every timed query: an engine with a result cache clears it
+        here, so that every engine is timed on cold queries."""
 
     def index_dir(self, directory: Path) -> Path:
         """Where the index proper lies inside ``directory`` (what its size on disk counts)."""

@@ -20,7 +20,7 @@ from whoosh.fields import ID, TEXT, Schema
 from whoosh.query import And, Or, Phrase, Term
 
 from ..data import Doc
-from .base import TITLE_BOOST, Engine, Search, query_words
+from .base import TITLE_BOOST, Engine, query_words
 
 _CJK = "\u3041-\u3096\u309d-\u309f\u30a1-\u30fa\u30fc-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆"
 _RUN = re.compile(f"([{_CJK}]+)|([^\\W_{_CJK}]+)")
@@ -103,9 +103,6 @@ class WhooshBigram(Engine):
         if query is None:
             return []
         return [hit["id"] for hit in self._searcher.search(query, limit=k)]
-
-    def variants(self) -> dict[str, Search]:
-        return {self.name: self.search}
 
     def close(self) -> None:
         self._searcher.close()

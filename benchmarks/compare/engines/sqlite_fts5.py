@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..data import Doc
 from . import sudachi_terms
-from .base import TITLE_BOOST, Engine, Search, query_words
+from .base import TITLE_BOOST, Engine, query_words
 
 _CREATE = "CREATE VIRTUAL TABLE posts USING fts5(id UNINDEXED, title, body, tokenize={})"
 _RANK = f"bm25(posts, 0.0, {TITLE_BOOST}, 1.0)"
@@ -79,12 +79,10 @@ class Fts5Trigram(_Fts5):
             args += [a for w in short for a in (w, w, w, w)] + [k]
         return [row[0] for row in self._db.execute(sql, args)]
 
-    def variants(self) -> dict[str, Search]:
-        return {self.name: self.search}
-
 
 class Fts5Sudachi(_Fts5):
     name = "fts5-sudachi"
+    uses_sudachi = True
     description = "SQLite FTS5 unicode61 over space-joined Sudachi terms, phrase queries"
     tokenizer = "'unicode61 remove_diacritics 0'"
 
@@ -98,6 +96,3 @@ class Fts5Sudachi(_Fts5):
             return []
         sql = f"SELECT id FROM posts WHERE posts MATCH ? ORDER BY {_RANK} LIMIT ?"
         return [row[0] for row in self._db.execute(sql, (" AND ".join(map(_phrase, phrases)), k))]
-
-    def variants(self) -> dict[str, Search]:
-        return {self.name: self.search}

@@ -9,7 +9,7 @@ import tantivy
 
 from ..data import Doc
 from . import sudachi_terms
-from .base import TITLE_BOOST, Engine, Search, query_words
+from .base import TITLE_BOOST, Engine, query_words
 
 #: Writer heap: tantivy's usual 50 MB per indexing thread, two threads on this machine.
 HEAP_BYTES = 100_000_000
@@ -17,6 +17,7 @@ HEAP_BYTES = 100_000_000
 
 class TantivySudachi(Engine):
     name = "tantivy-sudachi"
+    uses_sudachi = True
     description = "tantivy, whitespace tokenizer over space-joined Sudachi terms, phrase queries"
 
     def build(self, docs: list[Doc], directory: Path, shared: dict) -> dict[str, float]:
@@ -57,9 +58,6 @@ class TantivySudachi(Engine):
             return []
         hits = self._searcher.search(tantivy.Query.boolean_query(must), k).hits
         return [self._searcher.doc(address)["id"][0] for _, address in hits]
-
-    def variants(self) -> dict[str, Search]:
-        return {self.name: self.search}
 
     def close(self) -> None:
         self._searcher = None

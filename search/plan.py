@@ -1,0 +1,299 @@
+"""From a syntax tree (:mod:`search.query`) to a search plan: which terms and phrases, on which
+fields, with which weights. :mod:`search.engine` evaluates plans; :func:`to_whoosh` turns a plan
+into the equivalent Whoosh query (the tests check that both find the same posts).
+
+Compiling a word: it is analysed by the same analyzer as the index. Its A-level units (unit
+``W`` or ``A``) form a phrase (one unit: a term) on ``title`` (weight ``Settings.title_boost``) and
+``body``; C units that split add score without being required. A kana-only word is also folded
+to katakana and segmented against the reading fields' lexicon into the fewest known readings,
+searched as a phrase on ``title_yomi``/``body_yomi`` (weight ``Settings.reading_boost``). When
+Sudachi's analysis of a kana word drops pieces of it (わじまし → わ/じ/まし, partly particles),
+the body is not searched with that analysis. Synonyms of the word, or of one of its C units, are
+OR-ed in (quoted words are taken as written).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Union
+
+from whoosh.matching import AndNotMatcher
+from whoosh.query import And, AndMaybe, AndNot, Every, Or, Phrase, Query, Term
+
+from .analysis import is_kana, japanese_analyzer, to_katakana
+from .config import Settings
+from .query import Any, Node, Not, Word
+from .synonyms import Synonyms
+
+#: Kana words longer than this skip the reading path (its segmentation is quadratic).
+MAX_KANA_CHARS = 32
+#: At most this many synonym alternatives are added for one word.
+MAX_ALTERNATIVES = 8
+
+TEXT_FIELDS = ("title", "body")
+READING_FIELDS = {"title": "title_yomi", "body": "body_yomi"}
+
+
+# --- plan nodes --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Seq:
+    """A term (one) or a phrase (several, at consecutive positions) on one field."""
+
+    field: str
+    terms: tuple[str, ...]
+    boost: float = 1.0
+
+
+@dataclass(frozen=True)
+class Boosted:
+    """The documents of ``core``; those also matching a ``bonus`` part score more. ``whole``:
+    the single bonus term is the compound whose parts are all of ``core`` (a document holding
+    it holds the phrase)."""
+
+    core: Seq
+    bonus: tuple[Seq, ...]
+    whole: bool = False
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    children: tuple["Plan", ...]
+
+
+@dataclass(frozen=True)
+class AllOf:
+    children: tuple["Plan", ...]
+
+
+@dataclass(frozen=True)
+class Excluding:
+    base: "Plan"
+    excluded: "Plan"
+
+
+@dataclass(frozen=True)
+class Everything:
+    """Every post (a query of only exclusions starts from here)."""
+
+
+@dataclass(frozen=True)
+class InCategory:
+    value: str
+
+
+Plan = Union[Seq, Boosted, AnyOf, AllOf, Excluding, Everything, InCategory]
+
+
+@dataclass
+class CompiledQuery:
+    """A plan (None: nothing to search for) and what to highlight: for each field (``title``,
+    ``body``, ``title_yomi``, ``body_yomi``) the term sequences of the positive words."""
+
+    plan: Plan | None
+    marks: dict[str, set[tuple[str, ...]]] = field(default_factory=dict)
+
+
+# --- compiler ----------------------------------------------------------------------------------
+
+class QueryCompiler:
+    """Turns syntax trees into plans, using one reader's lexicon for readings."""
+
+    def __init__(self, settings: Settings, synonyms: Synonyms) -> None:
+        self.settings = settings
+        self.synonyms = synonyms
+        self._analyzer = japanese_analyzer()
+
+    def compile(self, tree: Node | None, reader) -> CompiledQuery:
+        out = CompiledQuery(None)
+        if tree is not None:
+            out.plan = self._node(tree, reader, out.marks, positive=True)
+        return out
+
+    def _node(self, node: Node, reader, marks, positive: bool) -> Plan | None:
+        if isinstance(node, Word):
+            return self._word(node, reader, marks if positive else None)
+        if isinstance(node, Not):
+            inner = self._node(node.child, reader, marks, not positive)
+            return None if inner is None else Excluding(Everything(), inner)
+        if isinstance(node, Any):
+            options = [p for c in node.children if (p := self._node(c, reader, marks, positive))]
+            return _any(options)
+        required, excluded = [], []
+        for child in node.children:
+            if isinstance(child, Not):
+                p = self._node(child.child, reader, marks, not positive)
+                if p is not None:
+                    excluded.append(p)
+            else:
+                p = self._node(child, reader, marks, positive)
+                if p is not None:
+                    required.append(p)
+        if not required and not excluded:
+            return None
+        base = Everything() if not required else required[0] if len(required) == 1 \
+            else AllOf(tuple(required))
+        return base if not excluded else Excluding(base, _any(excluded))
+
+    def _word(self, word: Word, reader, marks) -> Plan | None:
+        if word.field == "category":
+            value = word.text.strip()
+            return InCategory(value) if value else None
+        fields = ("title",) if word.field == "title" else TEXT_FIELDS
+        texts = [word.text]
+        if not word.quoted:
+            texts += self._alternatives(word.text)
+        return _any([p for t in texts if (p := self._one_word(t, fields, reader, marks))])
+
+    def _analyse(self, text: str) -> list:
+        return [(t.text, t.unit, t.startchar, t.endchar)
+                for t in self._analyzer(text, mode="query", chars=True)]
+
+    def _alternatives(self, text: str) -> list[str]:
+        """Synonyms of the word, and the word with one C-level unit replaced by a synonym."""
+        out: list[str] = list(self.synonyms.expand(text))
+        for term, unit, start, end in self._analyse(text):
+            surface = text[start:end]
+            if unit == "A" or surface == text:
+                continue
+            for other in self.synonyms.expand(surface) or self.synonyms.expand(term):
+                out.append(text[:start] + other + text[end:])
+        unique: list[str] = []
+        for alt in out:
+            if alt != text and alt not in unique:
+                unique.append(alt)
+        return unique[:MAX_ALTERNATIVES]
+
+    def _one_word(self, text: str, fields: tuple[str, ...], reader, marks) -> Plan | None:
+        units = self._analyse(text)
+        sequence = tuple(term for term, unit, _, _ in units if unit != "C")
+        compounds = tuple(term for term, unit, _, _ in units if unit == "C")
+        # One compound and no unit outside it: its parts are the whole sequence.
+        whole = len(compounds) == 1 and all(unit != "W" for _, unit, _, _ in units)
+        kana = is_kana(text)
+        text_fields = fields
+        if kana and _drops_pieces(text, units):
+            text_fields = tuple(f for f in fields if f != "body")
+        options: list[Plan] = []
+        if sequence:
+            for f in text_fields:
+                boost = self.settings.title_boost if f == "title" else 1.0
+                core = Seq(f, sequence, boost)
+                if compounds:
+                    options.append(Boosted(core, tuple(Seq(f, (c,), boost) for c in compounds),
+                                           whole))
+                else:
+                    options.append(core)
+                if marks is not None:
+                    marks.setdefault(f, set()).add(sequence)
+        if kana:
+            katakana = to_katakana(text).strip()
+            if 0 < len(katakana) <= MAX_KANA_CHARS:
+                for f in fields:
+                    yomi = READING_FIELDS[f]
+                    boost = self.settings.reading_boost * (
+                        self.settings.title_boost if f == "title" else 1.0)
+                    for pieces in segment_reading(katakana, yomi, reader):
+                        options.append(Seq(yomi, pieces, boost))
+                        if marks is not None:
+                            marks.setdefault(yomi, set()).add(pieces)
+        return _any(options)
+
+
+def _any(options: list[Plan]) -> Plan | None:
+    if not options:
+        return None
+    return options[0] if len(options) == 1 else AnyOf(tuple(options))
+
+
+def _drops_pieces(text: str, units: list) -> bool:
+    """True when the analysis left characters of ``text`` (other than spaces) uncovered."""
+    covered = [False] * len(text)
+    for _, _, start, end in units:
+        for k in range(start, min(end, len(text))):
+            covered[k] = True
+    return any(not covered[k] and not text[k].isspace() for k in range(len(text)))
+
+
+def segment_reading(katakana: str, field: str, reader) -> list[tuple[str, ...]]:
+    """Ways to write ``katakana`` as readings that occur in ``field``: the one with the fewest
+    pieces, and when that is a single reading (a compound's), also the fewest with two or more
+    pieces (its parts, as a longer compound in another post indexes them). Empty when none."""
+    n = len(katakana)
+    known: dict[tuple[int, int], bool] = {}
+
+    def has(i: int, j: int) -> bool:
+        key = (i, j)
+        if key not in known:
+            known[key] = (field, katakana[i:j]) in reader
+        return known[key]
+
+    def best(max_len: int) -> tuple[str, ...] | None:
+        # cost[i]: fewest pieces for katakana[i:]; choice[i]: end of the first piece
+        inf = n + 1
+        cost = [0] * (n + 1)
+        choice = [0] * (n + 1)
+        for i in range(n - 1, -1, -1):
+            cost[i] = inf
+            for j in range(min(n, i + max_len), i, -1):
+                if cost[j] + 1 < cost[i] and has(i, j):
+                    cost[i] = cost[j] + 1
+                    choice[i] = j
+        if cost[0] >= inf:
+            return None
+        pieces, i = [], 0
+        while i < n:
+            pieces.append(katakana[i:choice[i]])
+            i = choice[i]
+        return tuple(pieces)
+
+    out = []
+    whole = best(n)
+    if whole is not None:
+        out.append(whole)
+        if len(whole) == 1 and n > 1:
+            parts = best(n - 1)
+            if parts is not None:
+                out.append(parts)
+    return out
+
+
+# --- the same plan as a Whoosh query -----------------------------------------------------------
+
+class _AndNotMatcher(AndNotMatcher):
+    """Whoosh 2.7.5's AndNotMatcher only skips excluded documents at the start when both sides
+    begin on the same document; when the exclusion starts earlier, a first document it should
+    remove slips through (``(a OR b) -(c OR d)``). Always align the two sides first."""
+
+    def _find_first(self):
+        if self.a.is_active() and self.b.is_active():
+            self._find_next()
+
+
+class Without(AndNot):
+    """``a`` without the documents of ``b`` (AndNot with the fixed matcher)."""
+
+    def matcher(self, searcher, context=None):
+        scored = self.a.matcher(searcher, context)
+        excluded = self.b.matcher(searcher, searcher.boolean_context())
+        return _AndNotMatcher(scored, excluded)
+
+
+def to_whoosh(plan: Plan) -> Query:
+    """The Whoosh query that matches the same documents as ``plan``."""
+    if isinstance(plan, Seq):
+        if len(plan.terms) == 1:
+            return Term(plan.field, plan.terms[0], boost=plan.boost)
+        return Phrase(plan.field, list(plan.terms), boost=plan.boost)
+    if isinstance(plan, Boosted):
+        bonus = [to_whoosh(b) for b in plan.bonus]
+        return AndMaybe(to_whoosh(plan.core), bonus[0] if len(bonus) == 1 else Or(bonus))
+    if isinstance(plan, AnyOf):
+        return Or([to_whoosh(c) for c in plan.children])
+    if isinstance(plan, AllOf):
+        return And([to_whoosh(c) for c in plan.children])
+    if isinstance(plan, Excluding):
+        return Without(to_whoosh(plan.base), to_whoosh(plan.excluded))
+    if isinstance(plan, Everything):
+        return Every()
+    return Term("category", plan.value)

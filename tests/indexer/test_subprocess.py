@@ -1,0 +1,35 @@
+"""The installed ``policy-search`` command, run as a real process from import to stats."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+from .conftest import DATA, clean_env, find
+
+
+def run(*args: object) -> subprocess.CompletedProcess:
+    exe = shutil.which("policy-search", path=os.path.dirname(sys.executable))
+    assert exe is not None
+    return subprocess.run([exe, *map(str, args)], capture_output=True, text=True, env=clean_env(), timeout=120)
+
+
+def test_import_update_stats_as_a_real_process(tmp_path):
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    imported = run("import", DATA / "canpan-rss2.xml", DATA / "canpan-rdf.rdf", "--corpus", corpus)
+    assert imported.returncode == 1
+    assert imported.stderr == (f"{DATA}/canpan-rss2.xml:20: entry '日付のない記事' has no date (pubDate, dc:date, "
+                               "published or updated)\n")
+    assert imported.stdout.startswith(f"imported 4 posts into {corpus}: 4 added, 0 updated, 0 unchanged, 1 rejected")
+    first = run("update", "--corpus", corpus, "--index", index)
+    assert (first.returncode, first.stderr) == (0, "")
+    assert first.stdout.startswith(f"rebuilt the index from {corpus} (no live index): 4 posts, 0 rejected (")
+    second = run("update", "--corpus", corpus, "--index", index)
+    assert second.stdout == f"nothing changed: the index (4 posts) is up to date with {corpus}\n"
+    stats = json.loads(run("stats", "--json", "--index", index).stdout)
+    assert (stats["posts"], stats["built_by"]) == (4, "rebuild")
+    assert find(index, "body", "生活保護") == ["canpan-seisaku-memo-1301"]
+    assert find(index, "category", "子育て支援") == ["canpan-seisaku-memo-1302"]
