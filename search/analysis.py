@@ -154,28 +154,33 @@ class Morphology:
         tokenize = self._tokenizer.tokenize
         pos = 0
         for offset, chunk in split_chunks(text):
+            # Sudachi's morphemes tile the chunk, so each one begins where the last one ended.
+            begin = offset
             for m in tokenize(chunk):
+                end = offset + m.end()
                 word_id = m.word_id()
                 entry = words.get(word_id)
                 # A compound's part offsets are cached by length: the same word id and length
                 # means the same surface up to width and case folding.
-                if entry is None or (entry[1] is not None and entry[0] != m.end() - m.begin()):
+                if entry is None or (entry[0] is not None and entry[0] != end - begin):
                     entry = describe(m)
                     if word_id < _OOV_WORD_ID and len(words) < 500_000:
                         words[word_id] = entry
                 whole = entry[2]
                 if whole is None:
+                    begin = end
                     continue  # dropped: particle, auxiliary verb, punctuation, space
                 shape = entry[1]
                 if shape is None:
-                    append((pos, offset + m.begin(), offset + m.end(), whole[0], whole[1], WHOLE))
+                    append((pos, begin, end, whole[0], whole[1], WHOLE))
                     pos += 1
+                    begin = end
                     continue
-                base = offset + m.begin()
-                append((pos, base, offset + m.end(), whole[0], whole[1], COMPOUND))
-                for start, end, part_term, part_reading in shape:
-                    append((pos, base + start, base + end, part_term, part_reading, PART))
+                append((pos, begin, end, whole[0], whole[1], COMPOUND))
+                for start, stop, part_term, part_reading in shape:
+                    append((pos, begin + start, begin + stop, part_term, part_reading, PART))
                     pos += 1
+                begin = end
         return out
 
     def _describe(self, m) -> tuple:
