@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import data, judge, metrics, worker
-from .engines import GROUPS, MULTICORE
+from .engines import GROUPS, MULTICORE, make
 
 HERE = Path(__file__).resolve().parent
 LATENCY_FILE = HERE / "latency_queries.txt"
@@ -84,12 +84,12 @@ def run(opts: Options) -> dict:
     }
     opts.out_dir.mkdir(parents=True, exist_ok=True)
     groups = [g for g in ([e for e in group if e in opts.engines] for group in GROUPS) if g]
-    stages = schedule(groups, parallel=opts.parallel and not opts.in_process)
+    stages = schedule(groups, sizes, parallel=opts.parallel and not opts.in_process)
     records, runs, setup, failures = [], {}, {}, {}
 
-    def run_lane(lane: list[list[str]]) -> None:
+    def run_lane(lane: list[tuple[list[str], int]]) -> None:
         # A fresh worker process for every group and size: memory high-water marks start clean.
-        for group, size in ((g, n) for g in lane for n in sizes):
+        for group, size in lane:
             name = f"{'+'.join(group)}@{size}"
             spec = dict(spec_base, engines=group, sizes=[size])
             clock = time.perf_counter()
@@ -128,7 +128,7 @@ def run(opts: Options) -> dict:
         "latency_query_list": timed,
         "settings": {k: spec_base[k] for k in ("quality_k", "latency_k")} | {"warmup": opts.warmup},
         "judging_s": judging_s,
-        "schedule": [[["+".join(g) for g in lane] for lane in lanes] for lanes in stages],
+        "schedule": [[[f"{'+'.join(g)}@{n}" for g, n in lane] for lane in lanes] for lanes in stages],
         "failures": failures,
         "setup": setup,
         "records": records,
@@ -138,20 +138,32 @@ def run(opts: Options) -> dict:
     }
 
 
-def schedule(groups: list[list[str]], parallel: bool) -> list[list[list[list[str]]]]:
+Job = tuple[list[str], int]  # an engine group at one corpus size: one worker process
+
+
+def schedule(groups: list[list[str]], sizes: list[int], parallel: bool) -> list[list[list[Job]]]:
     """Stages, run one after the other; each stage holds lanes that run at the same time, each
-    lane groups that run one after the other. Groups with an engine that builds on every core
-    (:data:`~benchmarks.compare.engines.MULTICORE`) run alone. With ``parallel``, the others run
-    in two lanes, one core each: the first of them (whoosh-bigram, much the slowest) in a lane of
-    its own, the rest in the other."""
+    lane jobs that run one after the other. A group with an engine that builds on every core
+    (:data:`~benchmarks.compare.engines.MULTICORE`) runs alone. With ``parallel``, the other
+    jobs share two lanes, one core each, longest first into the lane with less work (by each
+    engine's ``cost_hint``, a rough per-post cost used for nothing else)."""
+    jobs = [(g, n) for g in groups for n in sizes]
     if not parallel:
-        return [[[g]] for g in groups]
-    alone = [g for g in groups if MULTICORE.intersection(g)]
-    single = [g for g in groups if not MULTICORE.intersection(g)]
-    stages = [[[g]] for g in alone]
-    if single:
-        stages.append([lane for lane in (single[:1], single[1:]) if lane])
-    return stages
+        return [[[job]] for job in jobs]
+    alone = [job for job in jobs if MULTICORE.intersection(job[0])]
+    stages = [[[job for job in alone]]] if alone else []
+    lanes: list[list[Job]] = [[], []]
+    work = [0.0, 0.0]
+
+    def cost(job: Job) -> float:
+        return job[1] * sum(make(name).cost_hint for name in job[0])
+
+    for job in sorted((j for j in jobs if j not in alone), key=cost, reverse=True):
+        lane = work.index(min(work))
+        lanes[lane].append(job)
+        work[lane] += cost(job)
+    stages.append([lane for lane in lanes if lane])
+    return [stage for stage in stages if stage and stage[0]]
 
 
 def _subprocess(spec: dict, out_dir: Path) -> dict:

@@ -146,20 +146,23 @@ def slowest(results: dict, n: int = 5) -> str:
 
 
 def schedule_note(results: dict) -> str:
-    """How the engine groups shared the machine in this run."""
+    """How the jobs (an engine group at one corpus size, each a worker process) shared the
+    machine in this run."""
     stages = results.get("schedule", [])
-    if all(len(lanes) == 1 for lanes in stages):
-        return "The engine groups ran one after the other, each alone on the machine."
+    if all(len(lanes) == 1 and len(lanes[0]) <= 1 for lanes in stages):
+        return "Every job (an engine group at one corpus size) ran alone on the machine."
     parts = []
     for lanes in stages:
         if len(lanes) == 1:
-            parts.append(" then ".join(lanes[0]) + " alone (it builds on both cores)")
+            parts.append(", ".join(lanes[0]) + " one after the other, alone on the machine")
         else:
-            parts.append(" and, at the same time on the other core, ".join(
-                " then ".join(lane) for lane in lanes))
-    return ("Schedule: " + "; then ".join(parts) + ". Engines that build on one core ran two at a "
-            "time, one per core, so each had a core to itself; they share the memory bus and "
-            "caches, which can slow each a little (`--serial` runs one group at a time).")
+            parts.append("; at the same time, ".join(
+                f"on core {i + 1}: " + ", ".join(lane) for i, lane in enumerate(lanes)))
+    return ("Schedule (engine group @ posts, each in a fresh worker process): "
+            + "; then ".join(parts) + ". policy-search builds on both cores, so its jobs ran "
+            "alone; the other engines build on one core, so their jobs ran two at a time, each "
+            "with a core to itself. They share the memory bus and caches, which can slow each a "
+            "little (`--serial` runs one job at a time).")
 
 
 def scale_table(results: dict) -> str:

@@ -10,7 +10,6 @@ import pytest
 from click.testing import CliRunner
 from whoosh import index as whoosh_index
 
-from indexer.postfile import render_post
 from search import IndexStore, Post
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,11 +44,6 @@ def make_post(post_id: str, body: str, title: str = "テスト記事", date: str
               category: str = "介護", tags: tuple[str, ...] = ()) -> Post:
     return Post(id=post_id, title=title, date=dt.date.fromisoformat(date), category=category,
                 url=f"https://example.jp/posts/{post_id}", body=body, tags=tags)
-
-
-def write_posts(corpus: Path, posts) -> None:
-    for post in posts:
-        (corpus / f"{post.id}.md").write_text(render_post(post), "utf-8")
 
 
 def live_index(index_root: Path):

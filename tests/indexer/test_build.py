@@ -11,7 +11,9 @@ from indexer.meta import META_NAME
 from indexer.postfile import render_post
 from search import IndexStore, Settings
 
-from .conftest import find, generations, indexed, live_index, make_post, write_posts
+from tests.fixtures.index import write_corpus
+
+from .conftest import find, generations, indexed, live_index, make_post
 
 POSTS = [
     make_post("kaigo", "介護保険部会で地域包括ケアを議論した。", title="介護保険部会", date="2021-04-01"),
@@ -26,7 +28,7 @@ POSTS = [
 def built(cli, dirs):
     """A corpus of POSTS and an index built from it by ``update`` (there was none)."""
     corpus, index = dirs
-    write_posts(corpus, POSTS)
+    write_corpus(corpus, POSTS)
     result = cli("update", "--corpus", corpus, "--index", index)
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith(f"rebuilt the index from {corpus} (no live index): 3 posts, 0 rejected (")
@@ -48,7 +50,7 @@ def test_first_update_builds_and_second_says_nothing_changed(cli, built):
 
 def test_update_adds_changes_and_removes(cli, built):
     corpus, index = built
-    write_posts(corpus, [make_post("kaigo", "認知症施策の推進について議論した。", title="介護保険部会（改）"),
+    write_corpus(corpus, [make_post("kaigo", "認知症施策の推進について議論した。", title="介護保険部会（改）"),
                          make_post("chiho", "地方創生の総合戦略を改訂した。", title="地方創生", category="地方創生")])
     (corpus / "seiho.md").unlink()
     result = cli("update", "--corpus", corpus, "--index", index)
@@ -67,7 +69,7 @@ def test_update_adds_changes_and_removes(cli, built):
 def test_a_broken_post_file_keeps_its_last_good_version_in_the_index(cli, built):
     corpus, index = built
     (corpus / "kaigo.md").write_text("+++\nid = \"kaigo\"\ntitle = \n+++\n本文\n", "utf-8")
-    write_posts(corpus, [make_post("chiho", "地方創生の総合戦略を改訂した。")])
+    write_corpus(corpus, [make_post("chiho", "地方創生の総合戦略を改訂した。")])
     result = cli("update", "--corpus", corpus, "--index", index)
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
@@ -117,7 +119,7 @@ def test_an_index_of_another_schema_version_is_rebuilt_by_update(cli, built):
 def test_parallel_workers_build_the_same_index_as_one_process(tmp_path, fixture_posts):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    write_posts(corpus, fixture_posts)
+    write_corpus(corpus, fixture_posts)
     contents = []
     for workers in (1, 2):
         settings = Settings(corpus_dir=corpus, index_dir=tmp_path / f"index-{workers}")
@@ -139,7 +141,7 @@ def test_a_share_too_big_for_one_segment_is_split(tmp_path, monkeypatch):
     monkeypatch.setattr(segments, "MAX_SEGMENT_POSTINGS", 1)
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    write_posts(corpus, POSTS)
+    write_corpus(corpus, POSTS)
     settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index")
     indexer.rebuild(settings, workers=1)
     ix = live_index(settings.index_dir)
@@ -151,10 +153,10 @@ def test_repeated_updates_merge_small_segments(tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index")
-    write_posts(corpus, [make_post(f"p{i}", f"第{i}回の会議で介護保険を議論した。") for i in range(3)])
+    write_corpus(corpus, [make_post(f"p{i}", f"第{i}回の会議で介護保険を議論した。") for i in range(3)])
     indexer.rebuild(settings)
     for round_ in range(6):
-        write_posts(corpus, [make_post(f"r{round_}", f"追加{round_}回目の記事。保育所の整備。")])
+        write_corpus(corpus, [make_post(f"r{round_}", f"追加{round_}回目の記事。保育所の整備。")])
         summary = indexer.update(settings)
         assert (summary.action, summary.added) == ("update", 1)
     ix = live_index(settings.index_dir)
@@ -167,7 +169,7 @@ def test_repeated_updates_merge_small_segments(tmp_path):
 def test_summary_converts_to_a_dict(tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    write_posts(corpus, POSTS[:1])
+    write_corpus(corpus, POSTS[:1])
     summary = indexer.update(Settings(corpus_dir=corpus, index_dir=tmp_path / "index"))
     data = summary.to_dict()
     assert {k: data[k] for k in ("action", "reason", "added", "updated", "removed", "rejected", "posts",
@@ -237,7 +239,7 @@ def test_hash_list_matches_the_stored_hashes_and_is_optional(cli, built):
     from indexer.meta import HASHES_NAME, read_hashes
 
     corpus, index = built
-    write_posts(corpus, [make_post("chiho", "地方創生の総合戦略を改訂した。")])
+    write_corpus(corpus, [make_post("chiho", "地方創生の総合戦略を改訂した。")])
     (corpus / "seiho.md").unlink()
     assert cli("update", "--corpus", corpus, "--index", index).exit_code == 0
     live = IndexStore(index).live_dir()

@@ -17,7 +17,9 @@ import indexer
 from indexer.lock import writer_lock
 from search import IndexStore, Settings
 
-from .conftest import clean_env, find, generations, indexed, make_post, write_posts
+from tests.fixtures.index import write_corpus
+
+from .conftest import clean_env, find, generations, indexed, make_post
 
 BODY = ("社会保障審議会介護保険部会では、地域包括ケアシステムの深化と介護人材の確保について議論した。"
         "保険者機能の強化や認知症施策の推進も論点となり、自治体の取組事例が紹介された。\n")
@@ -27,7 +29,7 @@ BODY = ("社会保障審議会介護保険部会では、地域包括ケアシ�
 def settings(tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    write_posts(corpus, [make_post("old", "旧版の記事。保育所の整備。", title="旧版")])
+    write_corpus(corpus, [make_post("old", "旧版の記事。保育所の整備。", title="旧版")])
     settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index")
     indexer.rebuild(settings)
     return settings
@@ -58,7 +60,7 @@ def test_a_second_writer_in_another_process_is_refused(settings):
 
 def test_wait_queues_behind_the_writer(cli, settings):
     store = IndexStore(settings.index_dir)
-    write_posts(settings.corpus_dir, [make_post("new", "新しい記事。介護人材の確保。", title="新版")])
+    write_corpus(settings.corpus_dir, [make_post("new", "新しい記事。介護人材の確保。", title="新版")])
     held, release = threading.Event(), threading.Event()
 
     def hold() -> None:
@@ -89,7 +91,7 @@ def test_killed_rebuild_leaves_the_old_index_serving(settings):
     corpus, index = settings.corpus_dir, settings.index_dir
     store = IndexStore(index)
     old_live = store.live_dir()
-    write_posts(corpus, [make_post(f"big-{i:03d}", BODY * 12, title=f"大きな記事{i}") for i in range(200)])
+    write_corpus(corpus, [make_post(f"big-{i:03d}", BODY * 12, title=f"大きな記事{i}") for i in range(200)])
     exe = shutil.which("policy-search", path=os.path.dirname(sys.executable))
     proc = subprocess.Popen([exe, "rebuild", "--workers", "2", "--corpus", str(corpus), "--index", str(index)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=clean_env())

@@ -30,6 +30,9 @@ class Engine:
     description = ""
     #: True when the engine runs Sudachi in the measuring process (to analyse posts or queries).
     uses_sudachi = False
+    #: Rough milliseconds of work per post (build and queries) on one core: only the harness's
+    #: scheduler uses it, to share the jobs between the two cores evenly.
+    cost_hint = 5.0
 
     def build(self, docs: list[Doc], directory: Path, shared: dict) -> dict[str, float]:
         raise NotImplementedError

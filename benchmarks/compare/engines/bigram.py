@@ -67,6 +67,7 @@ def bigrams(text: str) -> list[str]:
 
 class WhooshBigram(Engine):
     name = "whoosh-bigram"
+    cost_hint = 16.0
     description = "Whoosh, CJK character bigrams (Lucene CJKBigramFilter style), phrase queries"
 
     def build(self, docs: list[Doc], directory: Path, shared: dict) -> dict[str, float]:

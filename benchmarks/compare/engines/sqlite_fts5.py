@@ -83,6 +83,7 @@ class Fts5Trigram(_Fts5):
 class Fts5Sudachi(_Fts5):
     name = "fts5-sudachi"
     uses_sudachi = True
+    cost_hint = 9.0  # the Sudachi analysis, shared with tantivy-sudachi
     description = "SQLite FTS5 unicode61 over space-joined Sudachi terms, phrase queries"
     tokenizer = "'unicode61 remove_diacritics 0'"
 

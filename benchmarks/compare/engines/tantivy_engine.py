@@ -18,6 +18,7 @@ HEAP_BYTES = 100_000_000
 class TantivySudachi(Engine):
     name = "tantivy-sudachi"
     uses_sudachi = True
+    cost_hint = 1.0
     description = "tantivy, whitespace tokenizer over space-joined Sudachi terms, phrase queries"
 
     def build(self, docs: list[Doc], directory: Path, shared: dict) -> dict[str, float]:
