@@ -252,8 +252,8 @@ def _link_generation(live: Path, build_dir: Path) -> None:
 
 def _remove_stale(store: IndexStore, previous: Path | None) -> None:
     """Delete every generation but the live one and ``previous`` (the one it replaced), and what
-    crashed builds left. (``IndexStore.remove_stale(keep=1)`` keeps the newest by name, which
-    need not be the previous one when two builds ran within the same second.)"""
+    crashed builds left. The previous generation stays because requests that resolved
+    ``current`` a moment before the switch may still be reading it."""
     for path in store.stale_dirs():
         if path != previous:
             shutil.rmtree(path, ignore_errors=True)

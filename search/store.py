@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import secrets
-import shutil
 from pathlib import Path
 
 CURRENT = "current"
@@ -72,20 +71,6 @@ class IndexStore:
             return []
         return sorted(p for p in self.root.iterdir()
                       if p.is_dir() and p.name.startswith(GENERATION_PREFIX) and p != live)
-
-    def remove_stale(self, keep: int = 0) -> list[Path]:
-        """Delete stale generations (all but the newest ``keep``) and crashed builds."""
-        stale = self.stale_dirs()
-        finished = [p for p in stale if not p.name.endswith(BUILDING_SUFFIX)]
-        keep_set = set(finished[-keep:]) if keep else set()
-        removed = []
-        for path in stale:
-            if path not in keep_set:
-                shutil.rmtree(path, ignore_errors=True)
-                removed.append(path)
-        for link in self.root.glob(f".{CURRENT}-*"):
-            link.unlink(missing_ok=True)
-        return removed
 
 
 def _fsync_dir(path: Path) -> None:
