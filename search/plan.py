@@ -8,7 +8,7 @@ Compiling a word: it is analysed by the same analyzer as the index. Its A-level 
 to katakana and segmented against the reading fields' lexicon into the fewest known readings,
 searched as a phrase on ``title_yomi``/``body_yomi`` (weight ``Settings.reading_boost``). When
 Sudachi's analysis of a kana word drops pieces of it (わじまし → わ/じ/まし, partly particles),
-the body is not searched with that analysis. Synonyms of the word, or of one of its C units, are
+title and body are not searched with that analysis, only the readings. Synonyms of the word, or of one of its C units, are
 OR-ed in (quoted words are taken as written).
 """
 
@@ -173,7 +173,9 @@ class QueryCompiler:
         kana = is_kana(text)
         text_fields = fields
         if kana and _drops_pieces(text, units):
-            text_fields = tuple(f for f in fields if f != "body")
+            # Sudachi made nonsense of a bare kana string (わじまし → わ/じ/まし, せんきょ → せ…):
+            # its remains would match unrelated words in any field, so only readings count.
+            text_fields = ()
         options: list[Plan] = []
         if sequence:
             for f in text_fields:

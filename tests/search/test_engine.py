@@ -1,6 +1,7 @@
 """The plan evaluator against Whoosh itself: the same plans, run through Whoosh's own matchers
 (``to_whoosh``), must find the same documents; plans without phrases must score the same."""
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -132,3 +133,30 @@ def test_a_compound_proves_only_its_own_phrase(tmp_path, q, expected):
         assert ours == theirs == expected
     finally:
         live.close()
+
+
+def plan_fields(plan) -> set[str]:
+    """Every field a plan searches (plans are nested frozen dataclasses)."""
+    if isinstance(plan, Seq):
+        return {plan.field}
+    found: set[str] = set()
+    for f in dataclasses.fields(plan):
+        value = getattr(plan, f.name)
+        for item in value if isinstance(value, tuple) else (value,):
+            if dataclasses.is_dataclass(item):
+                found |= plan_fields(item)
+    return found
+
+
+@pytest.mark.parametrize(("q", "expected"), [
+    # Sudachi reads せんきょ as せ (為る) plus dropped pieces: only the readings may be searched.
+    ("せんきょ", set()),
+    ("わじまし", {"body_yomi", "title_yomi"}),
+    ("こども", {"body", "body_yomi", "title", "title_yomi"}),
+])
+def test_nonsense_analysis_of_kana_searches_readings_only(live, compiler, q, expected):
+    with live.lease() as (view, searcher):
+        plan = compiler.compile(parse(q), searcher.reader()).plan
+    fields = plan_fields(plan) if plan is not None else set()
+    assert fields - {"body_yomi", "title_yomi"} == expected - {"body_yomi", "title_yomi"}
+    assert fields >= expected & {"body_yomi", "title_yomi"}
