@@ -8,6 +8,8 @@ way out, also with status 1. Usage errors exit with 2.
 
 from __future__ import annotations
 
+import errno
+
 import json
 import sys
 from pathlib import Path
@@ -89,8 +91,20 @@ def _run(func, *args, **kwargs):
     except IndexerError as exc:
         raise click.ClickException(str(exc)) from None
     except OSError as exc:
-        raise click.ClickException(f"{exc.filename or ''}: {exc.strerror}; check the path and its "
-                                   "permissions") from None
+        raise click.ClickException(_os_error_message(exc)) from None
+
+
+def _os_error_message(exc: OSError) -> str:
+    """One line that names the file (when known) and says what to do about this kind of error."""
+    where = f"{exc.filename}: " if exc.filename else ""
+    reason = exc.strerror or str(exc)
+    if exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
+        advice = "free disk space (or raise the file size limit) and run the command again"
+    elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        advice = "check that the directory is writable by this user"
+    else:
+        advice = "check the path and its permissions"
+    return f"{where}{reason}; {advice}"
 
 
 def _expand(paths: tuple[Path, ...]) -> list[Path]:

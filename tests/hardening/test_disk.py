@@ -52,6 +52,7 @@ def _leftovers(root: Path) -> list[str]:
 def _assert_clear_error(stderr: str, reason: str) -> None:
     assert stderr.startswith("Error: "), stderr
     assert reason in stderr, stderr
+    assert ": :" not in stderr, stderr  # no empty file name
     assert "Traceback" not in stderr and 'File "' not in stderr, stderr
 
 

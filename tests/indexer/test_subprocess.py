@@ -8,6 +8,8 @@ import shutil
 import subprocess
 import sys
 
+import pytest
+
 from .conftest import DATA, clean_env, find
 
 
@@ -33,3 +35,17 @@ def test_import_update_stats_as_a_real_process(tmp_path):
     assert (stats["posts"], stats["built_by"]) == (4, "rebuild")
     assert find(index, "body", "生活保護") == ["canpan-seisaku-memo-1301"]
     assert find(index, "category", "子育て支援") == ["canpan-seisaku-memo-1302"]
+
+
+@pytest.mark.parametrize(("error", "expected"), [
+    (OSError(28, "No space left on device"),
+     "No space left on device; free disk space (or raise the file size limit) and run the command again"),
+    (OSError(13, "Permission denied", "/srv/index"),
+     "/srv/index: Permission denied; check that the directory is writable by this user"),
+    (OSError(2, "No such file or directory", "corpus/x.md"),
+     "corpus/x.md: No such file or directory; check the path and its permissions"),
+])
+def test_os_errors_say_what_to_do(error, expected):
+    from indexer.cli import _os_error_message
+
+    assert _os_error_message(error) == expected
