@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from markupsafe import Markup, escape
@@ -81,7 +82,12 @@ def post_link(post_id: str, q: str = "") -> str:
 
 @bp.app_template_test("http_url")
 def _is_http_url(value) -> bool:
-    return isinstance(value, str) and re.match(r"https?://[^\s]+\Z", value, re.IGNORECASE) is not None
+    """A web address worth a link: http(s), and not on the reserved ``.invalid`` domain that the
+    indexer gives posts without a source address."""
+    if not (isinstance(value, str) and re.match(r"https?://[^\s]+\Z", value, re.IGNORECASE)):
+        return False
+    host = (urlsplit(value).hostname or "").rstrip(".")
+    return bool(host) and host != "invalid" and not host.endswith(".invalid")
 
 
 def paragraphs(html: Markup) -> list[Markup]:

@@ -513,3 +513,16 @@ def test_pages_forbid_anything_from_elsewhere(client, url):
         "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
         "form-action 'self'; frame-ancestors 'none'")
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.parametrize(("url", "linked"), [
+    ("https://www.mhlw.go.jp/stf/newpage_09807.html", True),
+    ("HTTP://example.jp/a", True),
+    ("https://unknown.invalid/canpan-blog-123", False),  # the indexer's placeholder: no source
+    ("javascript:alert(1)", False),
+    ("https://", False),
+])
+def test_only_real_web_addresses_become_links(url, linked):
+    from web.pages import _is_http_url
+
+    assert _is_http_url(url) == linked
