@@ -113,7 +113,9 @@ class Morphology:
 
         self._dictionary = Dictionary(dict=dict_name)
         self._mode_a = SplitMode.A
-        self._tokenizer = self._dictionary.tokenizer(SplitMode.C)
+        # Only the word fields the analysis reads are loaded (Sudachi's field subsetting).
+        self._tokenizer = self._dictionary.tokenizer(
+            SplitMode.C, fields={"pos", "normalized_form", "reading_form", "split_a"})
         self._dropped = self._dropped_pos_ids()
         self._terms: dict[str, str] = {}
         self._words: dict[int, tuple] = {}
@@ -152,11 +154,13 @@ class Morphology:
         words = self._words
         describe = self._describe
         tokenize = self._tokenizer.tokenize
+        # One MorphemeList reused for every chunk: each chunk is consumed before the next.
+        morphemes = tokenize("")
         pos = 0
         for offset, chunk in split_chunks(text):
             # Sudachi's morphemes tile the chunk, so each one begins where the last one ended.
             begin = offset
-            for m in tokenize(chunk):
+            for m in tokenize(chunk, out=morphemes):
                 end = offset + m.end()
                 word_id = m.word_id()
                 entry = words.get(word_id)
