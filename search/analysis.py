@@ -120,7 +120,7 @@ class Morphology:
         self._terms: dict[str, str] = {}
         self._words: dict[int, tuple] = {}
         self._readings: dict[str, str | None] = {}
-        self._cache: OrderedDict[str, tuple[Unit, ...]] = OrderedDict()
+        self._cache: OrderedDict[str, list[Unit]] = OrderedDict()
         self._lock = threading.Lock()
 
     def _dropped_pos_ids(self) -> frozenset[int]:
@@ -132,14 +132,15 @@ class Morphology:
             pos_id += 1
         return frozenset(ids)
 
-    def units(self, text: str) -> tuple[Unit, ...]:
-        """Analyse ``text``; the last few results are cached, so projections share one run."""
+    def units(self, text: str) -> list[Unit]:
+        """Analyse ``text``; the last few results are cached, so projections share one run.
+        The list is shared: callers read it and never change it."""
         with self._lock:
             cached = self._cache.get(text)
             if cached is not None:
                 self._cache.move_to_end(text)
                 return cached
-            units = tuple(self._analyse(text))
+            units = self._analyse(text)
             self._cache[text] = units
             if len(self._cache) > 4:
                 self._cache.popitem(last=False)

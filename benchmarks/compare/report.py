@@ -456,7 +456,7 @@ def method(results: dict, labels: list[str]) -> str:
         "",
         "All engines index the same posts in the same run: title and body, AND between the words "
         "of a query, a title match weighted 3× a body match (policy-search's default "
-        "`title_boost`). Each engine group runs in a worker process of its own "
+        "`title_boost`). Each engine group runs, at each corpus size, in a fresh worker process "
         "(`benchmarks/compare/worker.py`). The two Sudachi-token engines load the Sudachi "
         "dictionary in their worker before the clock starts; policy-search's `rebuild` starts two "
         "indexer processes that each load it, inside its build time. "
