@@ -28,7 +28,7 @@ import pytest
 import indexer
 from benchmarks.bench_load import MARKER, edit_posts
 from search import IndexStore, Settings
-from tests.browser.server import cli
+from tests.servers import cli
 from tests.fixtures.index import write_corpus
 
 from .server import base_env, get_json, run_cli, serve

@@ -26,7 +26,7 @@ from benchmarks.bench_load import MARKER, Load, edit_posts
 from indexer.faults import PHASES
 from indexer.lock import writer_lock
 from search import IndexStore, Post, Settings
-from tests.browser.server import cli
+from tests.servers import cli
 from tests.fixtures.index import write_corpus
 
 from .server import base_env, get_json, run_cli, serve
