@@ -28,8 +28,9 @@ from whoosh.index import TOC
 
 from search import IndexStore, Settings, make_schema
 from search.schema import SCHEMA_VERSION
+from search.store import sync_dir
 
-from .corpus import post_paths, read_post, scan_corpus, sync_dir
+from .corpus import post_paths, read_post, scan_corpus
 from .faults import fault
 from .lock import writer_lock
 from .meta import BuildInfo, read_build_info, read_hashes, write_build_info, write_hashes

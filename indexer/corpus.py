@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from search import Post
+from search.store import sync_dir
 
 from .postfile import is_valid_id, parse_post, render_post
 from .problems import InputError, Problem
@@ -108,15 +109,6 @@ def write_atomically(path: Path, data: bytes) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-
-
-def sync_dir(path: Path) -> None:
-    """Flush a directory's entries (renames, deletions) to disk."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def remove_posts(corpus_dir: Path, ids: list[str]) -> tuple[list[str], list[str]]:

@@ -7,7 +7,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .corpus import sync_dir, write_post
+from search.store import sync_dir
+
+from .corpus import write_post
 from .postfile import PLACEHOLDER_URL
 from .problems import IndexerError, Problem
 from .sources import ImportOptions, detect_kind, read_source

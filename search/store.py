@@ -57,11 +57,11 @@ class IndexStore:
         """Make a finished build the live generation, atomically; return its final directory."""
         final = build_dir.with_name(build_dir.name.removesuffix(BUILDING_SUFFIX))
         os.rename(build_dir, final)
-        _fsync_dir(self.root)
+        sync_dir(self.root)
         tmp_link = self.root / f".{CURRENT}-{secrets.token_hex(4)}"
         os.symlink(final.name, tmp_link)
         os.replace(tmp_link, self.root / CURRENT)
-        _fsync_dir(self.root)
+        sync_dir(self.root)
         return final
 
     def stale_dirs(self) -> list[Path]:
@@ -73,7 +73,8 @@ class IndexStore:
                       if p.is_dir() and p.name.startswith(GENERATION_PREFIX) and p != live)
 
 
-def _fsync_dir(path: Path) -> None:
+def sync_dir(path: Path) -> None:
+    """Flush a directory's entries (renames, deletions) to disk."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
