@@ -240,7 +240,7 @@ def main(argv: list[str] | None = None) -> dict:
         for key, label in (("raw", "raw sudachipy (for scale)"),
                            ("analysis", "search.analysis Morphology.units (Sudachi + units)"),
                            ("postings", "indexer LeanWriter.add_document, analysis cached"),
-                           ("flush", "segment flush (Whoosh codec: blocks, pickle, zlib)")):
+                           ("flush", "segment flush (Whoosh codec: blocks, pickle, deflate)")):
             print(f"| {label} | {profile[key]:.2f} | {profile[key] / raw:.2f} |")
     out = Path(__file__).resolve().parent / "out"
     out.mkdir(exist_ok=True)

@@ -119,6 +119,7 @@ class Morphology:
         self._dropped = self._dropped_pos_ids()
         self._terms: dict[str, str] = {}
         self._words: dict[int, tuple] = {}
+        self._unknown: dict[tuple[int, str], tuple] = {}
         self._readings: dict[str, str | None] = {}
         self._cache: OrderedDict[str, list[Unit]] = OrderedDict()
         self._lock = threading.Lock()
@@ -168,9 +169,7 @@ class Morphology:
                 # A compound's part offsets are cached by length: the same word id and length
                 # means the same surface up to width and case folding.
                 if entry is None or (entry[0] is not None and entry[0] != end - begin):
-                    entry = describe(m)
-                    if word_id < _OOV_WORD_ID and len(words) < 500_000:
-                        words[word_id] = entry
+                    entry = describe(m, word_id)
                 whole = entry[2]
                 if whole is None:
                     begin = end
@@ -188,9 +187,27 @@ class Morphology:
                 begin = end
         return out
 
-    def _describe(self, m) -> tuple:
-        """``(length, parts or None, (term, reading) or None)`` for one morpheme: the slow path,
-        cached by word id for dictionary words."""
+    def _describe(self, m, word_id: int) -> tuple:
+        """The cached description of a morpheme whose word id missed the fast path.
+
+        Dictionary words are cached by word id. Unknown words (numbers, names, Latin words) get a
+        fresh id in every text, so they are cached by part of speech and surface, which decide
+        their description."""
+        if word_id < _OOV_WORD_ID:
+            entry = self._compute(m)
+            if len(self._words) < 500_000:
+                self._words[word_id] = entry
+            return entry
+        key = (m.part_of_speech_id(), m.surface())
+        entry = self._unknown.get(key)
+        if entry is None:
+            entry = self._compute(m)
+            if len(self._unknown) < 500_000:
+                self._unknown[key] = entry
+        return entry
+
+    def _compute(self, m) -> tuple:
+        """``(length, parts or None, (term, reading) or None)`` for one morpheme."""
         if m.part_of_speech_id() in self._dropped and not _keep_unknown(m):
             return (None, None, None)
         whole = (self._term(m.normalized_form()), self._reading(m.reading_form()))
@@ -245,6 +262,30 @@ def morphology() -> Morphology:
     return _MORPHOLOGY
 
 
+class UnitToken(Token):
+    """Whoosh's :class:`~whoosh.analysis.Token` with the attributes this tokenizer sets in slots.
+
+    A plain ``Token`` keeps everything in its ``__dict__``, which Whoosh's constructor fills with
+    keyword arguments; stores into that dictionary are several times slower than slot stores, and
+    the tokenizer makes six of them for every unit.
+    """
+
+    __slots__ = ("text", "pos", "startchar", "endchar", "reading", "unit")
+
+    def _slots(self) -> dict:
+        return {name: getattr(self, name) for name in self.__slots__ if hasattr(self, name)}
+
+    def copy(self) -> UnitToken:
+        token = UnitToken(**self.__dict__)
+        for name, value in self._slots().items():
+            setattr(token, name, value)
+        return token
+
+    def __repr__(self) -> str:
+        fields = {**self.__dict__, **self._slots()}
+        return "UnitToken(%s)" % ", ".join(f"{k}={v!r}" for k, v in fields.items())
+
+
 class SudachiTokenizer(Tokenizer):
     """Whoosh tokenizer over :class:`Morphology` units.
 
@@ -267,7 +308,7 @@ class SudachiTokenizer(Tokenizer):
     def __call__(self, value: str, positions: bool = False, chars: bool = False,
                  keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,
                  start_char: int = 0, tokenize: bool = True, mode: str = "", **kwargs) -> Iterator[Token]:
-        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        t = UnitToken(positions, chars, removestops=removestops, mode=mode, **kwargs)
         t.boost = 1.0
         t.stopped = False
         units = morphology().units(value)

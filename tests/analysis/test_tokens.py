@@ -83,3 +83,27 @@ def test_start_pos_and_start_char_shift_tokens():
     got = [(t.text, t.pos, t.startchar) for t in
            japanese_analyzer()("介護保険", positions=True, chars=True, start_pos=10, start_char=100)]
     assert got == [("介護保険", 10, 100), ("介護", 10, 100), ("保険", 11, 102)]
+
+
+def test_a_copied_token_keeps_every_attribute():
+    # Whoosh's highlighter and some filters keep tokens with Token.copy().
+    kept = [t.copy() for t in japanese_analyzer()("東京都", positions=True, chars=True, mode="index")]
+    assert [(t.text, t.pos, t.startchar, t.endchar, t.reading, t.unit, t.mode) for t in kept] == [
+        ("東京都", 0, 0, 3, "トウキョウト", "C", "index"),
+        ("東京", 0, 0, 2, "トウキョウ", "A", "index"),
+        ("都", 1, 2, 3, "ト", "A", "index")]
+    assert "text='東京都'" in repr(kept[0])
+
+
+def test_unknown_words_read_from_the_cache_match_a_fresh_analysis():
+    # Unknown words (numbers, Latin words, rare kanji) get a new word id in every text, so their
+    # descriptions are cached by part of speech and surface: a second text reuses them.
+    from search.analysis import Morphology
+
+    texts = ["2024年度の8050問題とＤＸ推進、𠮷田町で", "ＤＸと8050、2024年度に𠮷田町が", "𠮷田町"]
+    warm = Morphology()
+    for text in texts:
+        warm.units(text)
+    assert len(warm._unknown) > 0
+    for text in texts:
+        assert warm._analyse(text) == Morphology()._analyse(text)

@@ -75,16 +75,16 @@ def dump(ix) -> dict:
         }
 
 
-def test_compressing_every_block_it_writes_the_same_bytes(tmp_path, posts):
+def test_in_exact_mode_it_writes_the_same_bytes(tmp_path, posts):
     whoosh_ix = build(tmp_path / "whoosh", posts, SegmentWriter)
-    lean_ix = build(tmp_path / "lean", posts, LeanWriter, min_compress=0)
+    lean_ix = build(tmp_path / "lean", posts, LeanWriter, exact=True)
     ours, theirs = segment_files(lean_ix, tmp_path / "lean"), segment_files(whoosh_ix, tmp_path / "whoosh")
     assert sorted(ours) == sorted(theirs)
     assert [name for name in ours if ours[name] != theirs[name]] == []
     assert len(ours["MAIN_*.pst"]) > 100_000
 
 
-def test_with_small_blocks_uncompressed_a_reader_sees_the_same_index(tmp_path, posts):
+def test_by_default_a_reader_sees_the_same_index(tmp_path, posts):
     whoosh_ix = build(tmp_path / "whoosh", posts, SegmentWriter)
     lean_ix = build(tmp_path / "lean", posts, LeanWriter)
     theirs, ours = dump(whoosh_ix), dump(lean_ix)
