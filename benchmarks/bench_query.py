@@ -27,6 +27,7 @@ import datetime as dt
 import json
 import os
 import random
+import shutil
 import socket
 import statistics
 import subprocess
@@ -82,7 +83,8 @@ def build_ours(posts: list[Post], root: Path, stamp: str) -> Path:
     finally:
         ix.close()
     store.publish(build)
-    store.remove_stale()
+    for stale in store.stale_dirs():
+        shutil.rmtree(stale, ignore_errors=True)
     stamp_file.write_text(stamp)
     print(f"built {root} in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     return root

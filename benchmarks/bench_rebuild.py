@@ -142,7 +142,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--source", type=Path, default=SOURCE, help="JSONL posts [default: the white paper]")
     parser.add_argument("--posts", type=int, default=None, help="only the first N posts")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--profile-posts", type=int, default=600,
                         help="posts in the one-process phase breakdown (0: skip it)")
     args = parser.parse_args(argv)

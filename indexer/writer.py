@@ -17,7 +17,7 @@ both modes. What it does differently:
   every posting (only of the distinct terms), no temporary runs on disk.
 * The flush writes each term's blocks and its term record in one go, with field lengths from a
   table kept while adding, instead of a dozen method calls per posting and per block, and writes
-  a field's blocks and its term records to their files in one piece each.
+  a field's term records in one piece and its blocks a megabyte at a time.
 
 Any other field goes through the field's own ``index`` method, exactly as Whoosh does it.
 """
@@ -51,6 +51,8 @@ MIN_COMPRESS = 256
 #: as level 1 and a little smaller; both make about 6% more bytes than zlib's level 3 in a third
 #: of the time.
 ISAL_LEVEL = 2
+#: The flush writes posting blocks to the file in pieces of about this many bytes.
+_WRITE_BYTES = 1 << 20
 #: Values remembered per field by ``LeanWriter._index``.
 MEMO_VALUES = 4096
 #: Stands for "no length" in the per-document table of a block's minimum field length.
@@ -210,8 +212,8 @@ class LeanWriter(SegmentWriter):
         and ``W3PostingsWriter`` write them (``add_postings``, ``start_term``, ``add_posting``,
         ``_write_block``, ``finish_term``), but a term at a time instead of a posting at a time:
         blocks of up to ``blocklimit`` postings, each a pickled info tuple and a pickled (and
-        compressed, see :class:`LeanWriter`) data tuple, then the term's info record. A field's
-        blocks and its term records are each written to their file in one piece."""
+        compressed, see :class:`LeanWriter`) data tuple, then the term's info record. Blocks go to
+        the file a megabyte at a time and a field's term records in one piece."""
         fw = self.fieldwriter
         postfile = fw._postfile
         terms_table = _TermTable(fw._tindex)
@@ -234,7 +236,8 @@ class LeanWriter(SegmentWriter):
             min_of = [n or _NO_LENGTH for n in lengths] + [_NO_LENGTH] * padding
             max_of = [n or 0 for n in lengths] + [0] * padding
             offset = postfile.tell()
-            written: list[bytes] = []
+            written: list[bytes] = []  # blocks not yet written, in pieces of _WRITE_BYTES
+            pending = 0
             # Lean fields keep str terms: UTF-8 sorts as code points do, so one sort serves both.
             for term in sorted(terms):
                 flat = terms[term]
@@ -273,6 +276,11 @@ class LeanWriter(SegmentWriter):
                     parts += (pack_int(-size if end == count else size), info, data)  # <0: last block
                 blocks = b"".join(parts)
                 written.append(blocks)
+                pending += len(blocks)
+                if pending >= _WRITE_BYTES:
+                    postfile.write(b"".join(written))
+                    written.clear()
+                    pending = 0
                 record = pack_info(False, total, count, 0 if minlength is None else length_to_byte(minlength),
                                    length_to_byte(maxlength), maxweight, docnums[0], docnums[-1])
                 terms_table.add(prefix + tbytes, record + pack_long(offset) + pack_int(len(blocks)))
