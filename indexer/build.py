@@ -34,7 +34,7 @@ from .corpus import post_paths, read_post, scan_corpus
 from .faults import fault
 from .lock import writer_lock
 from .meta import BuildInfo, read_build_info, read_hashes, write_build_info, write_hashes
-from .problems import IndexerError, InputError, Problem
+from .problems import IndexerError, InputError, Problem, WithProblems
 from .segments import commit, write_segments
 
 Progress = Callable[[int, int], None]
@@ -44,7 +44,7 @@ PARALLEL_FROM = 200
 
 
 @dataclass
-class BuildSummary:
+class BuildSummary(WithProblems):
     """What a ``rebuild`` or ``update`` did. ``to_dict()`` gives it as plain JSON-ready data."""
 
     action: str
@@ -61,14 +61,6 @@ class BuildSummary:
     seconds: float = 0.0
     generation: str | None = None
     """Directory of the live generation afterwards."""
-
-    @property
-    def rejected(self) -> int:
-        return len(self.problems)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
 
     @property
     def posts_per_second(self) -> float:

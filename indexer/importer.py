@@ -11,7 +11,7 @@ from search.store import sync_dir
 
 from .corpus import write_post
 from .postfile import PLACEHOLDER_URL
-from .problems import IndexerError, Problem
+from .problems import IndexerError, Problem, WithProblems
 from .sources import ImportOptions, detect_kind, read_source
 
 #: Bytes of a file read to tell its kind.
@@ -19,7 +19,7 @@ SNIFF_BYTES = 4096
 
 
 @dataclass
-class ImportSummary:
+class ImportSummary(WithProblems):
     """What an import did; ``to_dict()`` gives it as plain JSON-ready data."""
 
     added: int = 0
@@ -31,14 +31,6 @@ class ImportSummary:
     kinds: dict[str, str] = field(default_factory=dict)
     """Each source path and the kind it was read as."""
     seconds: float = 0.0
-
-    @property
-    def rejected(self) -> int:
-        return len(self.problems)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
 
     def to_dict(self) -> dict:
         return {"added": self.added, "updated": self.updated, "unchanged": self.unchanged,

@@ -20,6 +20,21 @@ class Problem:
         return {"file": self.file, "line": self.line, "reason": self.reason}
 
 
+class WithProblems:
+    """For a summary with a ``problems`` list: how many pieces of input were rejected, and
+    whether none was."""
+
+    problems: list[Problem]
+
+    @property
+    def rejected(self) -> int:
+        return len(self.problems)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
 class InputError(Exception):
     """Raised for one bad piece of input; carries the :class:`Problem`."""
 

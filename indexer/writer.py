@@ -16,8 +16,7 @@ both modes. What it does differently:
 * Postings are kept per field and term, already in document order: no posting pool, no sort of
   every posting (only of the distinct terms), no temporary runs on disk.
 * The flush writes each term's blocks and its term record in one go, with field lengths from a
-  table kept while adding, instead of a dozen method calls per posting and per block, and writes
-  a field's term records in one piece and its blocks a megabyte at a time.
+  table kept while adding, instead of a dozen method calls per posting and per block.
 
 Any other field goes through the field's own ``index`` method, exactly as Whoosh does it.
 """
@@ -51,8 +50,6 @@ MIN_COMPRESS = 256
 #: as level 1 and a little smaller; both make about 6% more bytes than zlib's level 3 in a third
 #: of the time.
 ISAL_LEVEL = 2
-#: The flush writes posting blocks to the file in pieces of about this many bytes.
-_WRITE_BYTES = 1 << 20
 #: Values remembered per field by ``LeanWriter._index``.
 MEMO_VALUES = 4096
 #: Stands for "no length" in the per-document table of a block's minimum field length.
@@ -212,10 +209,11 @@ class LeanWriter(SegmentWriter):
         and ``W3PostingsWriter`` write them (``add_postings``, ``start_term``, ``add_posting``,
         ``_write_block``, ``finish_term``), but a term at a time instead of a posting at a time:
         blocks of up to ``blocklimit`` postings, each a pickled info tuple and a pickled (and
-        compressed, see :class:`LeanWriter`) data tuple, then the term's info record. Blocks go to
-        the file a megabyte at a time and a field's term records in one piece."""
+        compressed, see :class:`LeanWriter`) data tuple, then the term's info record."""
         fw = self.fieldwriter
         postfile = fw._postfile
+        # StructFile.write only passes its argument on: call the file's own write directly.
+        write_blocks = postfile.file.write
         terms_table = _TermTable(fw._tindex)
         pack_info = W3TermInfo._struct.pack
         table = self._lengths if self.codec.length_stats else {}
@@ -236,8 +234,6 @@ class LeanWriter(SegmentWriter):
             min_of = [n or _NO_LENGTH for n in lengths] + [_NO_LENGTH] * padding
             max_of = [n or 0 for n in lengths] + [0] * padding
             offset = postfile.tell()
-            written: list[bytes] = []  # blocks not yet written, in pieces of _WRITE_BYTES
-            pending = 0
             # Lean fields keep str terms: UTF-8 sorts as code points do, so one sort serves both.
             for term in sorted(terms):
                 flat = terms[term]
@@ -275,18 +271,11 @@ class LeanWriter(SegmentWriter):
                     size = len(info) + len(data)
                     parts += (pack_int(-size if end == count else size), info, data)  # <0: last block
                 blocks = b"".join(parts)
-                written.append(blocks)
-                pending += len(blocks)
-                if pending >= _WRITE_BYTES:
-                    postfile.write(b"".join(written))
-                    written.clear()
-                    pending = 0
+                write_blocks(blocks)
                 record = pack_info(False, total, count, 0 if minlength is None else length_to_byte(minlength),
                                    length_to_byte(maxlength), maxweight, docnums[0], docnums[-1])
                 terms_table.add(prefix + tbytes, record + pack_long(offset) + pack_int(len(blocks)))
                 offset += len(blocks)
-            postfile.write(b"".join(written))
-            terms_table.write()
             fw.finish_field()
 
     def finish(self):
@@ -310,11 +299,12 @@ def _mini_weights(weights: array):
 
 class _TermTable:
     """Adds term records to Whoosh's ``OrderedHashWriter`` as its ``add`` does (the same bytes,
-    hashes, buckets and key index) but writes them to the file a field at a time."""
+    hashes, buckets and key index), with one write per record and the file position counted
+    instead of asked for."""
 
     def __init__(self, writer) -> None:
         self._writer = writer
-        self._parts: list[bytes] = []
+        self._write = writer.dbfile.file.write  # past StructFile.write, a plain pass-through
         self._position = writer.dbfile.tell()
 
     def add(self, key: bytes, value: bytes) -> None:
@@ -324,13 +314,10 @@ class _TermTable:
         writer.index.append(position)
         hashed = writer.hashfn(key)
         writer.buckets[hashed & 255].append((hashed, position))
-        self._parts += (_HASH_LENGTHS.pack(len(key), len(value)), key, value)
-        self._position = position + _HASH_LENGTHS.size + len(key) + len(value)
+        record = _HASH_LENGTHS.pack(len(key), len(value)) + key + value
+        self._write(record)
+        self._position = position + len(record)
         writer.lastkey = key
-
-    def write(self) -> None:
-        self._writer.dbfile.write(b"".join(self._parts))
-        self._parts.clear()
 
 
 def _mini_values(values, fixed: int | None):
