@@ -26,7 +26,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.index import TOC
 
-from search import IndexStore, Settings, make_schema
+from search import IndexStore, ReadingLexicon, Settings, make_schema
 from search.schema import SCHEMA_VERSION
 from search.store import sync_dir
 
@@ -125,6 +125,7 @@ def _rebuild(store: IndexStore, corpus: Path, reason: str, progress: Progress | 
         ix = whoosh_index.create_in(build_dir, make_schema())
         result = write_segments(build_dir, paths, _workers(workers, len(paths)), progress)
         commit(ix, result.segments)
+        ReadingLexicon.from_pairs(result.readings).save(build_dir)
         write_hashes(build_dir, result.indexed)
         write_build_info(build_dir, BuildInfo.now("rebuild", len(result.indexed), corpus))
         previous = store.live_dir()
@@ -208,6 +209,7 @@ def _update(store: IndexStore, live: Path, info: BuildInfo, corpus: Path,
         posts = [post for post, _ in todo]
         result = write_segments(build_dir, posts, _workers(workers, len(posts)), progress)
         commit(ix, result.segments, delete_ids=[p.id for p, _ in changes.changed] + changes.removed)
+        ReadingLexicon.load(live).merged(result.readings).save(build_dir)
         keys = {post.id: key for post, key in todo}
         entries.update({i: (digest, keys[i]) for i, (digest, _) in result.indexed.items()})
         write_hashes(build_dir, entries)

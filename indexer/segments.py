@@ -14,6 +14,7 @@ that the next build removes.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing as mp
 import os
 import queue
@@ -28,6 +29,7 @@ from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
 
 from search import Post, post_document
+from search.analysis import morphology
 
 from .corpus import FileKey, file_key, read_post
 from .faults import fault
@@ -61,6 +63,9 @@ class SegmentsResult:
     indexed: dict[str, tuple[str, FileKey | None]] = field(default_factory=dict)
     """``{id: (content_hash, file key)}`` of the posts written; the key of the post file as it was
     read (:func:`indexer.corpus.file_key`), None for posts given as :class:`Post` objects."""
+    readings: set[tuple[str, str]] = field(default_factory=set)
+    """``(reading, term)`` pairs of the analysed posts, for the reading lexicon
+    (:mod:`search.readings`)."""
 
 
 def write_segments(index_dir: Path, items: Sequence[Item], workers: int = 2,
@@ -132,16 +137,18 @@ def _write_parallel(index_dir: Path, items: Sequence[Item], workers: int, progre
     return result
 
 
-def _collect(result: SegmentsResult, segments: list, problems: list[Problem], indexed: dict) -> None:
+def _collect(result: SegmentsResult, segments: list, problems: list[Problem], indexed: dict,
+             readings: set) -> None:
     result.segments += segments
     result.problems += problems
     result.indexed.update(indexed)
+    result.readings |= readings
 
 
 def _write_share(index_dir: str, batches: Iterable[Sequence[Item]], report: Callable[[int], None],
-                 parent: int | None = None) -> tuple[list, list[Problem], dict]:
-    """Index the items of ``batches`` into new segments: ``(segments, problems, indexed)`` (see
-    :attr:`SegmentsResult.indexed`)."""
+                 parent: int | None = None) -> tuple[list, list[Problem], dict, set]:
+    """Index the items of ``batches`` into new segments: ``(segments, problems, indexed,
+    readings)`` (see :class:`SegmentsResult`)."""
     ix = whoosh_index.open_dir(index_dir)
     segments: list = []
     problems: list[Problem] = []
@@ -182,10 +189,12 @@ def _write_share(index_dir: str, batches: Iterable[Sequence[Item]], report: Call
             segments.append(writer.finish())
     except BaseException:
         if writer is not None and not writer.is_closed:
-            writer._close_segment()
+            # Closing may fail as well (a file the error left closed): report the first error.
+            with contextlib.suppress(Exception):
+                writer._close_segment()
         raise
     report(done)
-    return segments, problems, indexed
+    return segments, problems, indexed, morphology().reading_pairs() if indexed else set()
 
 
 def _worker(index_dir: str, jobs, messages, n: int, parent: int) -> None:
@@ -202,9 +211,8 @@ def _worker(index_dir: str, jobs, messages, n: int, parent: int) -> None:
             yield batch
 
     try:
-        segments, problems, indexed = _write_share(
-            index_dir, batches(), lambda k: messages.put(("progress", n, k)), parent)
-        messages.put(("done", n, segments, problems, indexed))
+        shares = _write_share(index_dir, batches(), lambda k: messages.put(("progress", n, k)), parent)
+        messages.put(("done", n, *shares))
     except BaseException:
         messages.put(("failed", n, traceback.format_exc().strip().splitlines()[-1]))  # no traceback for staff
     messages.close()

@@ -8,11 +8,10 @@ standard zlib streams about three times as fast as zlib itself, at a few per cen
 Whoosh's reader decompresses them with ``zlib`` as ever. ``tests/indexer/test_writer.py`` checks
 both modes. What it does differently:
 
-* For a field whose analyzer is :func:`search.analysis.japanese_analyzer` (plain or reading) and
-  whose format is :class:`whoosh.formats.Characters`, the postings are built straight from
+* For a field whose analyzer is :func:`search.analysis.japanese_analyzer` and whose format is
+  :class:`whoosh.formats.Characters`, the postings are built straight from
   :meth:`Morphology.units <search.analysis.Morphology.units>`, the analyzer's own source, in one
-  loop that serves the term field and its reading field together (``body`` and ``body_yomi``
-  share one Sudachi run and one pass). No Token objects, no generator chain.
+  loop over the units. No Token objects, no generator chain.
 * Postings are kept per field and term, already in document order: no posting pool, no sort of
   every posting (only of the distinct terms), no temporary runs on disk.
 * The flush writes each term's blocks and its term record in one go, with field lengths from a
@@ -39,7 +38,7 @@ from whoosh.writing import SegmentWriter
 
 from search.analysis import japanese_analyzer, morphology
 
-_TERM, _READING = japanese_analyzer(), japanese_analyzer(reading=True)
+_TERM = japanese_analyzer()
 _ONE = pack_uint(1)
 #: Posting blocks whose pickle is shorter than this are stored without zlib. zlib spends about
 #: 17 µs on any call (setting up its state) to save a few bytes on such a block, or to add some;
@@ -74,13 +73,8 @@ class LeanWriter(SegmentWriter):
         self._postings: dict[str, dict[bytes, list]] = {}
         # field name -> per-document lengths, as the codec will read them back
         self._lengths: dict[str, list] = {}
-        self._lean: dict[str, bool] = {}
-        for name, field in self.schema.items():
-            if field.indexed and type(field.format) is Characters:
-                if field.analyzer == _TERM:
-                    self._lean[name] = False
-                elif field.analyzer == _READING:
-                    self._lean[name] = True
+        self._lean = {name for name, field in self.schema.items()
+                      if field.indexed and type(field.format) is Characters and field.analyzer == _TERM}
         self.postings_count = 0
         self._weights = {}
         self._memo: dict[str, dict] = {}
@@ -93,7 +87,6 @@ class LeanWriter(SegmentWriter):
         self._check_fields(schema, fields)
         perdocwriter = self.perdocwriter
         docnum = self.docnum
-        per_value: dict[int, tuple[dict, dict]] = {}
         perdocwriter.start_doc(docnum)
         try:
             for fieldname in sorted(fields):
@@ -103,14 +96,10 @@ class LeanWriter(SegmentWriter):
                 field = schema[fieldname]
                 length = 0
                 if field.indexed:
-                    reading = self._lean.get(fieldname)
-                    if reading is None:
-                        length = self._add_items(fieldname, docnum, self._index(fieldname, field, value))
+                    if fieldname in self._lean:
+                        length = self._add_positions(fieldname, docnum, field, _deltas(value))
                     else:
-                        pair = per_value.get(id(value))
-                        if pair is None:
-                            pair = per_value[id(value)] = _deltas(value)
-                        length = self._add_positions(fieldname, docnum, field, pair[1] if reading else pair[0])
+                        length = self._add_items(fieldname, docnum, self._index(fieldname, field, value))
                     if not field.scorable:
                         length = 0
                     self._set_length(fieldname, docnum, length)
@@ -327,15 +316,14 @@ def _mini_values(values, fixed: int | None):
     return None if fixed == 0 else b"".join(values)
 
 
-def _deltas(value: str) -> tuple[dict[str, list], dict[str, list]]:
-    """``(term -> [last pos, last end, delta, delta, ...], reading -> [...])`` for one text.
+def _deltas(value: str) -> dict[str, list]:
+    """``term -> [last pos, last end, delta, delta, ...]`` for one text.
 
     The deltas are what ``Characters.encode`` pickles, ``(pos - last pos, start - last end,
     end - start)`` for each occurrence in token order, collected as the analyzer's units go by
-    (plain, and through ``ReadingFilter`` for readings) instead of in a second pass per term."""
+    instead of in a second pass per term."""
     terms: dict[str, list] = {}
-    readings: dict[str, list] = {}
-    for pos, start, end, term, reading, _kind in morphology().units(value):
+    for pos, start, end, term, _reading, _kind in morphology().units(value):
         found = terms.get(term)
         if found is None:
             terms[term] = [pos, end, (pos, start, end - start)]
@@ -343,12 +331,4 @@ def _deltas(value: str) -> tuple[dict[str, list], dict[str, list]]:
             found.append((pos - found[0], start - found[1], end - start))
             found[0] = pos
             found[1] = end
-        if reading:
-            found = readings.get(reading)
-            if found is None:
-                readings[reading] = [pos, end, (pos, start, end - start)]
-            else:
-                found.append((pos - found[0], start - found[1], end - start))
-                found[0] = pos
-                found[1] = end
-    return terms, readings
+    return terms

@@ -6,6 +6,7 @@ This package never imports Flask or :mod:`indexer`.
 from .analysis import japanese_analyzer
 from .config import Settings
 from .schema import Post, fiscal_year, make_schema, post_document
+from .readings import ReadingLexicon
 from .store import IndexStore
 from .synonyms import Synonyms
 from .live import IndexUnavailable, LiveIndex
@@ -15,6 +16,7 @@ from .service import SearchService
 __all__ = [
     "IndexStore",
     "Post",
+    "ReadingLexicon",
     "Settings",
     "Synonyms",
     "fiscal_year",

@@ -121,6 +121,8 @@ class Morphology:
         self._words: dict[int, tuple] = {}
         self._unknown: dict[tuple[int, str], tuple] = {}
         self._readings: dict[str, str | None] = {}
+        # Descriptions that did not fit in the caches above, kept only for reading_pairs().
+        self._uncached: set[tuple] = set()
         self._cache: OrderedDict[str, list[Unit]] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -197,6 +199,8 @@ class Morphology:
             entry = self._compute(m)
             if len(self._words) < 500_000:
                 self._words[word_id] = entry
+            else:
+                self._uncached.add(entry)
             return entry
         key = (m.part_of_speech_id(), m.surface())
         entry = self._unknown.get(key)
@@ -204,7 +208,26 @@ class Morphology:
             entry = self._compute(m)
             if len(self._unknown) < 500_000:
                 self._unknown[key] = entry
+            else:
+                self._uncached.add(entry)
         return entry
+
+    def reading_pairs(self) -> set[tuple[str, str]]:
+        """``(katakana reading, term)`` of every unit this process has analysed so far (and
+        perhaps of a few more: see :mod:`search.readings`). Read from the description caches, so
+        indexing pays nothing per unit for it."""
+        with self._lock:
+            entries = [*self._words.values(), *self._unknown.values(), *self._uncached]
+        pairs = set()
+        for _length, shape, whole in entries:
+            if whole is None:
+                continue
+            if whole[1]:
+                pairs.add((whole[1], whole[0]))
+            for _start, _stop, term, reading in shape or ():
+                if reading:
+                    pairs.add((reading, term))
+        return pairs
 
     def _compute(self, m) -> tuple:
         """``(length, parts or None, (term, reading) or None)`` for one morpheme."""

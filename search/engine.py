@@ -32,7 +32,7 @@ from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
 
 from .live import IndexView
-from .plan import AllOf, AnyOf, Boosted, Everything, Excluding, InCategory, Plan, Seq
+from .plan import AllOf, AnyOf, Boosted, Everything, Excluding, InCategory, Plan, Seq, Spelled
 
 K1, B = 1.2, 0.75
 #: A phrase term's postings are read only for the candidate documents (not whole) when the term
@@ -162,6 +162,8 @@ class Engine:
     def _eval(self, plan: Plan) -> Scores:
         if isinstance(plan, Seq):
             return self._seq(plan)
+        if isinstance(plan, Spelled):
+            return self._spelled(plan)
         if isinstance(plan, Boosted):
             # A document holding the compound holds its parts at consecutive positions.
             bonus = [self._seq(part) for part in plan.bonus]
@@ -258,6 +260,49 @@ class Engine:
         matched = candidates.difference(d for d in unproven if not _phrase_at(values, d))
         pairs = [(self._factor(field, t, seq.boost), weights[k]) for k, t in enumerate(terms)]
         return {d: sum(f * w[d] / (w[d] + norm[d]) for f, w in pairs) for d in matched}
+
+    def _spelled(self, plan: Spelled) -> Scores:
+        """Scores of a word found through readings (remembered per generation like
+        :meth:`_seq`): documents holding, at consecutive positions, one term of each piece's
+        options. A document scores the sum of the scores of the options it holds."""
+        scores = self.view.recall(plan)
+        if scores is None:
+            scores = self._compute_spelled(plan)
+            self.view.remember(plan, scores)
+        return scores
+
+    def _compute_spelled(self, plan: Spelled) -> Scores:
+        field = plan.field
+        norm = self.view.length_norms(field, self.reader, K1, B)
+        # per piece: {docnum: [(term's score factor, weight, encoded value), ...]}
+        found: list[dict[int, list]] = []
+        candidates: set[int] | None = None
+        for options in plan.options:
+            held: dict[int, list] = {}
+            for term in options:
+                pl = self.postings(field, term)
+                if not pl.ids:
+                    continue
+                c = self._factor(field, term, plan.boost)
+                for d, w, v in zip(pl.ids, pl.weights, pl.values):
+                    if candidates is None or d in candidates:
+                        held.setdefault(d, []).append((c, w, v))
+            candidates = set(held) if candidates is None else candidates.intersection(held)
+            if not candidates:
+                return {}
+            found.append(held)
+        out: Scores = {}
+        for d in candidates:
+            if len(found) > 1:
+                starts = {p for _, _, v in found[0][d] for p in _positions(v)}
+                for k in range(1, len(found)):
+                    starts &= {p - k for _, _, v in found[k][d] for p in _positions(v)}
+                    if not starts:
+                        break
+                if not starts:
+                    continue
+            out[d] = sum(c * w / (w + norm[d]) for held in found for c, w, _ in held[d])
+        return out
 
     # --- highlighting -------------------------------------------------------------------------
 

@@ -32,6 +32,7 @@ from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 from whoosh.searching import Searcher
 
+from .readings import ReadingLexicon
 from .schema import fiscal_year
 from .store import IndexStore
 
@@ -58,7 +59,7 @@ class IndexView:
 
     Per-document arrays are indexed by Whoosh document number and built once per view:
     ``ids``, ``categories``, ``dates`` (``YYYY-MM-DD``), and ``live`` (the document numbers that
-    are not deleted, in index order).
+    are not deleted, in index order). ``readings`` is the generation's reading lexicon.
     """
 
     def __init__(self, directory: Path, generation: int) -> None:
@@ -78,6 +79,7 @@ class IndexView:
         self.cache: dict = {}  # per-generation results (browse facets, archives, date order)
         self._results: OrderedDict = OrderedDict()  # LRU of term/phrase scores, see remember()
         self._results_size = 0
+        self.readings = ReadingLexicon.load(directory)
         searcher = self._open_searcher()
         try:
             self._load_arrays(searcher.reader())

@@ -5,11 +5,13 @@ into the equivalent Whoosh query (the tests check that both find the same posts)
 Compiling a word: it is analysed by the same analyzer as the index. Its A-level units (unit
 ``W`` or ``A``) form a phrase (one unit: a term) on ``title`` (weight ``Settings.title_boost``) and
 ``body``; C units that split add score without being required. A kana-only word is also folded
-to katakana and segmented against the reading fields' lexicon into the fewest known readings,
-searched as a phrase on ``title_yomi``/``body_yomi`` (weight ``Settings.reading_boost``). When
-Sudachi's analysis of a kana word drops pieces of it (わじまし → わ/じ/まし, partly particles),
-title and body are not searched with that analysis, only the readings. Synonyms of the word, or of one of its C units, are
-OR-ed in (quoted words are taken as written).
+to katakana and segmented into the fewest readings of the generation's reading lexicon
+(:mod:`search.readings`) whose terms the field holds; the terms behind each reading are searched
+at consecutive positions on ``title``/``body`` (:class:`Spelled`, weight
+``Settings.reading_boost``). When Sudachi's analysis of a kana word drops pieces of it (わじまし →
+わ/じ/まし, partly particles), the word is not searched with that analysis, only through its
+readings. Synonyms of the word, or of one of its C units, are OR-ed in (quoted words are taken as
+written).
 """
 
 from __future__ import annotations
@@ -18,20 +20,23 @@ from dataclasses import dataclass, field
 from typing import Union
 
 from whoosh.matching import AndNotMatcher
-from whoosh.query import And, AndMaybe, AndNot, Every, Or, Phrase, Query, Term
+from whoosh.query import And, AndMaybe, AndNot, Every, Or, Phrase, Query, Sequence, Term
 
 from .analysis import is_kana, japanese_analyzer, to_katakana
 from .config import Settings
 from .query import Any, Node, Not, Word
+from .readings import ReadingLexicon
 from .synonyms import Synonyms
 
 #: Kana words longer than this skip the reading path (its segmentation is quadratic).
 MAX_KANA_CHARS = 32
+#: At most this many terms stand for one reading piece (those in the most documents): a short
+#: reading such as コウ is the reading of hundreds of terms.
+MAX_READING_TERMS = 64
 #: At most this many synonym alternatives are added for one word.
 MAX_ALTERNATIVES = 8
 
 TEXT_FIELDS = ("title", "body")
-READING_FIELDS = {"title": "title_yomi", "body": "body_yomi"}
 
 
 # --- plan nodes --------------------------------------------------------------------------------
@@ -42,6 +47,16 @@ class Seq:
 
     field: str
     terms: tuple[str, ...]
+    boost: float = 1.0
+
+
+@dataclass(frozen=True)
+class Spelled:
+    """A kana word found through readings: terms at consecutive positions on ``field``, the k-th
+    any one of ``options[k]`` (the terms read as the word's k-th reading piece)."""
+
+    field: str
+    options: tuple[tuple[str, ...], ...]
     boost: float = 1.0
 
 
@@ -82,77 +97,46 @@ class InCategory:
     value: str
 
 
-Plan = Union[Seq, Boosted, AnyOf, AllOf, Excluding, Everything, InCategory]
+Plan = Union[Seq, Spelled, Boosted, AnyOf, AllOf, Excluding, Everything, InCategory]
+#: One sequence to highlight: for each position, the terms that may stand there.
+Marks = dict[str, set[tuple[tuple[str, ...], ...]]]
 
 
 @dataclass
 class CompiledQuery:
     """A plan (None: nothing to search for) and what to highlight: for each field (``title``,
-    ``body``, ``title_yomi``, ``body_yomi``) the term sequences of the positive words."""
+    ``body``) the term sequences of the positive words, each position a tuple of the terms that
+    may stand there (one, except for words found through readings)."""
 
     plan: Plan | None
-    marks: dict[str, set[tuple[str, ...]]] = field(default_factory=dict)
+    marks: Marks = field(default_factory=dict)
 
 
 # --- compiler ----------------------------------------------------------------------------------
 
 class QueryCompiler:
-    """Turns syntax trees into plans, using one reader's lexicon for readings."""
+    """Turns syntax trees into plans, using one reader's terms and one reading lexicon."""
 
     def __init__(self, settings: Settings, synonyms: Synonyms) -> None:
         self.settings = settings
         self.synonyms = synonyms
         self._analyzer = japanese_analyzer()
 
-    def compile(self, tree: Node | None, reader) -> CompiledQuery:
+    def compile(self, tree: Node | None, reader, readings: ReadingLexicon) -> CompiledQuery:
         out = CompiledQuery(None)
         if tree is not None:
-            out.plan = self._node(tree, reader, out.marks, positive=True)
+            out.plan = _Compilation(self, reader, readings).node(tree, out.marks, positive=True)
         return out
 
-    def _node(self, node: Node, reader, marks, positive: bool) -> Plan | None:
-        if isinstance(node, Word):
-            return self._word(node, reader, marks if positive else None)
-        if isinstance(node, Not):
-            inner = self._node(node.child, reader, marks, not positive)
-            return None if inner is None else Excluding(Everything(), inner)
-        if isinstance(node, Any):
-            options = [p for c in node.children if (p := self._node(c, reader, marks, positive))]
-            return _any(options)
-        required, excluded = [], []
-        for child in node.children:
-            if isinstance(child, Not):
-                p = self._node(child.child, reader, marks, not positive)
-                if p is not None:
-                    excluded.append(p)
-            else:
-                p = self._node(child, reader, marks, positive)
-                if p is not None:
-                    required.append(p)
-        if not required and not excluded:
-            return None
-        base = Everything() if not required else required[0] if len(required) == 1 \
-            else AllOf(tuple(required))
-        return base if not excluded else Excluding(base, _any(excluded))
-
-    def _word(self, word: Word, reader, marks) -> Plan | None:
-        if word.field == "category":
-            value = word.text.strip()
-            return InCategory(value) if value else None
-        fields = ("title",) if word.field == "title" else TEXT_FIELDS
-        texts = [word.text]
-        if not word.quoted:
-            texts += self._alternatives(word.text)
-        return _any([p for t in texts if (p := self._one_word(t, fields, reader, marks))])
-
-    def _analyse(self, text: str) -> list:
+    def analyse(self, text: str) -> list:
+        """``(term, unit, start, end)`` of each unit of ``text``, as the index has them."""
         return [(t.text, t.unit, t.startchar, t.endchar)
                 for t in self._analyzer(text, mode="query", chars=True)]
 
-    def _alternatives(self, text: str) -> list[str]:
+    def alternatives(self, text: str) -> list[str]:
         """Synonyms of the word, and the word with one C-level unit replaced by a synonym."""
         out: list[str] = list(self.synonyms.expand(text))
-        for term, unit, start, end in self._analyse(text):
+        for term, unit, start, end in self.analyse(text):
             surface = text[start:end]
             if unit == "A" or surface == text:
                 continue
@@ -164,8 +148,53 @@ class QueryCompiler:
                 unique.append(alt)
         return unique[:MAX_ALTERNATIVES]
 
-    def _one_word(self, text: str, fields: tuple[str, ...], reader, marks) -> Plan | None:
-        units = self._analyse(text)
+
+class _Compilation:
+    """One query compiled against one reader and reading lexicon."""
+
+    def __init__(self, compiler: QueryCompiler, reader, readings: ReadingLexicon) -> None:
+        self.compiler = compiler
+        self.settings = compiler.settings
+        self.reader = reader
+        self.readings = readings
+
+    def node(self, node: Node, marks, positive: bool) -> Plan | None:
+        if isinstance(node, Word):
+            return self._word(node, marks if positive else None)
+        if isinstance(node, Not):
+            inner = self.node(node.child, marks, not positive)
+            return None if inner is None else Excluding(Everything(), inner)
+        if isinstance(node, Any):
+            options = [p for c in node.children if (p := self.node(c, marks, positive))]
+            return _any(options)
+        required, excluded = [], []
+        for child in node.children:
+            if isinstance(child, Not):
+                p = self.node(child.child, marks, not positive)
+                if p is not None:
+                    excluded.append(p)
+            else:
+                p = self.node(child, marks, positive)
+                if p is not None:
+                    required.append(p)
+        if not required and not excluded:
+            return None
+        base = Everything() if not required else required[0] if len(required) == 1 \
+            else AllOf(tuple(required))
+        return base if not excluded else Excluding(base, _any(excluded))
+
+    def _word(self, word: Word, marks) -> Plan | None:
+        if word.field == "category":
+            value = word.text.strip()
+            return InCategory(value) if value else None
+        fields = ("title",) if word.field == "title" else TEXT_FIELDS
+        texts = [word.text]
+        if not word.quoted:
+            texts += self.compiler.alternatives(word.text)
+        return _any([p for t in texts if (p := self._one_word(t, fields, marks))])
+
+    def _one_word(self, text: str, fields: tuple[str, ...], marks) -> Plan | None:
+        units = self.compiler.analyse(text)
         sequence = tuple(term for term, unit, _, _ in units if unit != "C")
         compounds = tuple(term for term, unit, _, _ in units if unit == "C")
         # One compound and no unit outside it: its parts are the whole sequence.
@@ -187,18 +216,17 @@ class QueryCompiler:
                 else:
                     options.append(core)
                 if marks is not None:
-                    marks.setdefault(f, set()).add(sequence)
+                    marks.setdefault(f, set()).add(tuple((t,) for t in sequence))
         if kana:
             katakana = to_katakana(text).strip()
             if 0 < len(katakana) <= MAX_KANA_CHARS:
                 for f in fields:
-                    yomi = READING_FIELDS[f]
                     boost = self.settings.reading_boost * (
                         self.settings.title_boost if f == "title" else 1.0)
-                    for pieces in segment_reading(katakana, yomi, reader):
-                        options.append(Seq(yomi, pieces, boost))
+                    for spelled in segment_reading(katakana, f, self.reader, self.readings):
+                        options.append(Spelled(f, spelled, boost))
                         if marks is not None:
-                            marks.setdefault(yomi, set()).add(pieces)
+                            marks.setdefault(f, set()).add(spelled)
         return _any(options)
 
 
@@ -217,20 +245,27 @@ def _drops_pieces(text: str, units: list) -> bool:
     return any(not covered[k] and not text[k].isspace() for k in range(len(text)))
 
 
-def segment_reading(katakana: str, field: str, reader) -> list[tuple[str, ...]]:
-    """Ways to write ``katakana`` as readings that occur in ``field``: the one with the fewest
-    pieces, and when that is a single reading (a compound's), also the fewest with two or more
-    pieces (its parts, as a longer compound in another post indexes them). Empty when none."""
+def segment_reading(katakana: str, field: str, reader, readings: ReadingLexicon
+                    ) -> list[tuple[tuple[str, ...], ...]]:
+    """Ways to write ``katakana`` as readings whose terms occur in ``field``, each as the terms
+    that may stand for each piece: the way with the fewest pieces, and when that is a single
+    reading (a compound's), also the fewest with two or more pieces (its parts, as a longer
+    compound in another post holds them). Empty when there is none."""
     n = len(katakana)
-    known: dict[tuple[int, int], bool] = {}
+    known: dict[tuple[int, int], tuple[str, ...]] = {}
 
-    def has(i: int, j: int) -> bool:
+    def terms(i: int, j: int) -> tuple[str, ...]:
         key = (i, j)
-        if key not in known:
-            known[key] = (field, katakana[i:j]) in reader
-        return known[key]
+        found = known.get(key)
+        if found is None:
+            held = [t for t in readings.terms(katakana[i:j]) if (field, t) in reader]
+            if len(held) > MAX_READING_TERMS:
+                held.sort(key=lambda t: -reader.doc_frequency(field, t))
+                held = sorted(held[:MAX_READING_TERMS])
+            found = known[key] = tuple(held)
+        return found
 
-    def best(max_len: int) -> tuple[str, ...] | None:
+    def best(max_len: int) -> tuple[tuple[str, ...], ...] | None:
         # cost[i]: fewest pieces for katakana[i:]; choice[i]: end of the first piece
         inf = n + 1
         cost = [0] * (n + 1)
@@ -238,14 +273,14 @@ def segment_reading(katakana: str, field: str, reader) -> list[tuple[str, ...]]:
         for i in range(n - 1, -1, -1):
             cost[i] = inf
             for j in range(min(n, i + max_len), i, -1):
-                if cost[j] + 1 < cost[i] and has(i, j):
+                if cost[j] + 1 < cost[i] and terms(i, j):
                     cost[i] = cost[j] + 1
                     choice[i] = j
         if cost[0] >= inf:
             return None
         pieces, i = [], 0
         while i < n:
-            pieces.append(katakana[i:choice[i]])
+            pieces.append(terms(i, choice[i]))
             i = choice[i]
         return tuple(pieces)
 
@@ -287,6 +322,11 @@ def to_whoosh(plan: Plan) -> Query:
         if len(plan.terms) == 1:
             return Term(plan.field, plan.terms[0], boost=plan.boost)
         return Phrase(plan.field, list(plan.terms), boost=plan.boost)
+    if isinstance(plan, Spelled):
+        if len(plan.options) == 1:
+            return Or([Term(plan.field, t, boost=plan.boost) for t in plan.options[0]])
+        return Sequence([Or([Term(plan.field, t) for t in options]) for options in plan.options],
+                        boost=plan.boost)
     if isinstance(plan, Boosted):
         bonus = [to_whoosh(b) for b in plan.bonus]
         return AndMaybe(to_whoosh(plan.core), bonus[0] if len(bonus) == 1 else Or(bonus))

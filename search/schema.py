@@ -12,7 +12,7 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from .analysis import japanese_analyzer
 
 #: Bumped when the schema or the analysis changes so that an old index must be rebuilt.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -42,16 +42,14 @@ def fiscal_year(date: dt.date) -> int:
 
 
 def make_schema() -> Schema:
-    """Fields of the index. ``title``/``body`` hold terms, ``*_yomi`` katakana readings; both store
-    positions and character offsets, so phrases work and highlights need no re-analysis."""
+    """Fields of the index. ``title``/``body`` hold terms with positions and character offsets,
+    so phrases work and highlights need no re-analysis. Readings are not a field: each
+    generation has a reading lexicon beside it (:mod:`search.readings`)."""
     text = japanese_analyzer()
-    reading = japanese_analyzer(reading=True)
     return Schema(
         id=ID(stored=True, unique=True, sortable=True),
         title=TEXT(analyzer=text, stored=True, chars=True),
         body=TEXT(analyzer=text, stored=True, chars=True),
-        title_yomi=TEXT(analyzer=reading, chars=True),
-        body_yomi=TEXT(analyzer=reading, chars=True),
         category=ID(stored=True, sortable=True),
         tags=KEYWORD(stored=True, commas=True, scorable=False, lowercase=False),
         date=ID(stored=True, sortable=True),
@@ -71,8 +69,6 @@ def post_document(post: Post) -> dict:
         "id": post.id,
         "title": post.title,
         "body": post.body,
-        "title_yomi": post.title,
-        "body_yomi": post.body,
         "category": post.category,
         "tags": ",".join(post.tags),
         "date": post.date.isoformat(),

@@ -82,7 +82,7 @@ class SearchService:
                 compiled = CompiledQuery(None)
                 matched, scores = view.live, None
             else:
-                compiled = self.compiler.compile(tree, engine.reader)
+                compiled = self.compiler.compile(tree, engine.reader, view.readings)
                 scores = engine.run(compiled.plan) if compiled.plan is not None else {}
                 matched = list(scores)
             passing, facets = _facets(view, matched, req)
@@ -167,7 +167,7 @@ class SearchService:
             if d is None:
                 return None
             engine = Engine(view, searcher.reader())
-            compiled = self.compiler.compile(tree, engine.reader) if tree else CompiledQuery(None)
+            compiled = self.compiler.compile(tree, engine.reader, view.readings) if tree else CompiledQuery(None)
             spans = match_spans(engine.term_chars, [d], compiled.marks)[d] if compiled.marks \
                 else {"title": [], "body": []}
             fields = engine.reader.stored_fields(d)

@@ -1,12 +1,11 @@
 """Snippets and highlights from the character offsets stored in the index (no re-analysis).
 
-The ``title``, ``body`` and ``*_yomi`` fields keep each term's position and start/end character in
-the original text. :func:`match_spans` reads them from the postings of the query's terms (the
-posting lists the search already read), turns each term sequence
-of the query into the character spans where the whole sequence occurs, and reports them per
-document for ``title`` (title and title_yomi) and ``body`` (body and body_yomi). A match found
-through a reading field therefore marks the original surface (わじまし marks 輪島市), and a
-variant spelling marks what the post wrote (付属 marks 附属).
+The ``title`` and ``body`` fields keep each term's position and start/end character in the
+original text. :func:`match_spans` reads them from the postings of the query's terms (the posting
+lists the search already read), turns each term sequence of the query into the character spans
+where the whole sequence occurs, and reports them per document for ``title`` and ``body``. A word
+found through its reading marks the original surface (わじまし marks 輪島市), and a variant
+spelling marks what the post wrote (付属 marks 附属).
 
 :func:`snippet` cuts about :data:`TARGET` characters at Japanese sentence ends around the best
 match; :func:`mark_html` escapes everything and wraps matches in bare ``<mark>`` tags.
@@ -18,8 +17,10 @@ import html
 import re
 from collections.abc import Iterable
 
-#: Fields whose spans mark the title, and those that mark the body.
-GROUPS = {"title": "title", "title_yomi": "title", "body": "body", "body_yomi": "body"}
+from .plan import Marks
+
+#: The fields whose spans are reported.
+GROUPS = ("title", "body")
 MIN_CHARS, TARGET, MAX_CHARS = 120, 160, 200
 #: Sentence ends: the snippet starts after one and stops at one.
 _ENDS = "。！？!?\n"
@@ -33,9 +34,10 @@ _MAX_CANDIDATES = 500
 Span = tuple[int, int, int]  # start, end, which query sequence matched
 
 
-def match_spans(term_chars, docnums: Iterable[int], marks: dict[str, set[tuple[str, ...]]]
-                ) -> dict[int, dict[str, list[Span]]]:
-    """``{docnum: {"title": spans, "body": spans}}`` for the term sequences in ``marks``.
+def match_spans(term_chars, docnums: Iterable[int], marks: Marks) -> dict[int, dict[str, list[Span]]]:
+    """``{docnum: {"title": spans, "body": spans}}`` for the term sequences in ``marks``
+    (:attr:`search.plan.CompiledQuery.marks`: at each position of a sequence, the terms that may
+    stand there).
 
     ``term_chars(field, term, docnums)`` gives ``{docnum: [(position, startchar, endchar)]}``
     (:meth:`search.engine.Engine.term_chars`). A sequence of several terms marks the text from
@@ -48,21 +50,28 @@ def match_spans(term_chars, docnums: Iterable[int], marks: dict[str, set[tuple[s
         return out
     label = 0
     for field in sorted(marks):
-        group = GROUPS.get(field)
         sequences = marks[field]
-        if group is None or not sequences:
+        if field not in GROUPS or not sequences:
             continue
-        occurrences = {term: term_chars(field, term, docs)
-                       for term in sorted({t for seq in sequences for t in seq})}
+        chars = {term: term_chars(field, term, docs)
+                 for term in sorted({t for seq in sequences for options in seq for t in options})}
         for seq in sorted(sequences):
             label += 1
-            for d, occ in occurrences[seq[0]].items():
+            # per position: {docnum: [(position, start, end), ...]} over the terms that may stand there
+            places = []
+            for options in seq:
+                merged: dict[int, list] = {}
+                for term in options:
+                    for d, occ in chars[term].items():
+                        merged.setdefault(d, []).extend(occ)
+                places.append(merged)
+            for d, occ in places[0].items():
                 if len(seq) == 1:
-                    out[d][group].extend((s, e, label) for _, s, e in occ)
+                    out[d][field].extend((s, e, label) for _, s, e in occ)
                     continue
                 rest = []
-                for term in seq[1:]:
-                    found = occurrences[term].get(d)
+                for place in places[1:]:
+                    found = place.get(d)
                     if not found:
                         break
                     rest.append({p: (s, e) for p, s, e in found})
@@ -70,7 +79,7 @@ def match_spans(term_chars, docnums: Iterable[int], marks: dict[str, set[tuple[s
                     for p, s, _ in occ:
                         ends = [r.get(p + k + 1) for k, r in enumerate(rest)]
                         if all(ends):
-                            out[d][group].append((s, ends[-1][1], label))
+                            out[d][field].append((s, ends[-1][1], label))
     return out
 
 

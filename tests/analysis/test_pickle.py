@@ -34,8 +34,8 @@ def test_index_built_in_one_process_searches_in_another(tmp_path):
         from whoosh.query import Phrase, Term
         ix = index.open_dir({str(tmp_path)!r})
         with ix.searcher() as s:
-            # 石川県輪島市 is one C unit here: its A units carry 輪島 and the reading ワジマ.
-            print(len(s.search(Term("body", "輪島"))), len(s.search(Phrase("body_yomi", ["ワジマ", "シ"]))),
+            # 石川県輪島市 is one C unit here: its A units are 石川, 県, 輪島 and 市.
+            print(len(s.search(Term("body", "輪島"))), len(s.search(Phrase("body", ["輪島", "市"]))),
                   len(s.search(Phrase("body", ["生涯", "活躍", "まち"]))))
         ix.close()
     """)

@@ -9,7 +9,8 @@ import pytest
 import indexer
 from indexer.meta import META_NAME
 from indexer.postfile import render_post
-from search import IndexStore, Settings
+from search import IndexStore, ReadingLexicon, Settings
+from search.schema import SCHEMA_VERSION
 
 from tests.fixtures.index import write_corpus
 
@@ -66,6 +67,32 @@ def test_update_adds_changes_and_removes(cli, built):
     assert again.stdout == f"nothing changed: the index (3 posts) is up to date with {corpus}\n"
 
 
+def readings(index) -> ReadingLexicon:
+    return ReadingLexicon.load(IndexStore(index).live_dir())
+
+
+def test_the_reading_lexicon_grows_with_updates_and_keeps_its_pairs(cli, built):
+    corpus, index = built
+    assert "介護" in readings(index).terms("カイゴ")
+    assert readings(index).terms("ノト") == ()
+    write_corpus(corpus, [make_post("noto", "能登半島の復旧と復興を支援する。", title="能登半島")])
+    (corpus / "kaigo.md").unlink()
+    result = cli("update", "--corpus", corpus, "--index", index)
+    assert result.exit_code == 0, result.output
+    assert "能登" in readings(index).terms("ノト")
+    # A removed post's pairs stay: they are facts about words, and match only posts holding them.
+    assert "介護" in readings(index).terms("カイゴ")
+    from search import SearchRequest, SearchService
+
+    service = SearchService(Settings(index_dir=index))
+    try:
+        # ノト + ハントウ: 能登 then 半島
+        assert [h["id"] for h in service.search(SearchRequest(q="のとはんとう"))["hits"]] == ["noto"]
+        assert service.search(SearchRequest(q="かいご"))["hits"] == []
+    finally:
+        service.close()
+
+
 def test_a_broken_post_file_keeps_its_last_good_version_in_the_index(cli, built):
     corpus, index = built
     (corpus / "kaigo.md").write_text("+++\nid = \"kaigo\"\ntitle = \n+++\n本文\n", "utf-8")
@@ -112,7 +139,7 @@ def test_an_index_of_another_schema_version_is_rebuilt_by_update(cli, built):
     (live / META_NAME).write_text(json.dumps(meta), "utf-8")
     result = cli("update", "--corpus", corpus, "--index", index)
     assert result.exit_code == 0
-    assert result.stdout.startswith(f"rebuilt the index from {corpus} (schema version 0 != 1): 3 posts")
+    assert result.stdout.startswith(f"rebuilt the index from {corpus} (schema version 0 != {SCHEMA_VERSION}): 3 posts")
     assert IndexStore(index).live_dir() != live
 
 
@@ -130,8 +157,12 @@ def test_parallel_workers_build_the_same_index_as_one_process(tmp_path, fixture_
         assert 1 <= len(ix._segments()) <= workers
         with ix.searcher() as searcher:
             docs = {f["id"]: f for f in searcher.all_stored_fields()}
-            terms = {name: sorted(searcher.reader().lexicon(name)) for name in ("body", "body_yomi", "title")}
+            terms = {name: sorted(searcher.reader().lexicon(name)) for name in ("body", "title")}
+        readings = ReadingLexicon.load(IndexStore(settings.index_dir).live_dir())
         contents.append((docs, terms))
+        # This process analysed other texts before (the lexicon may list more): the posts' pairs.
+        assert "輪島市" in readings.terms("ワジマシ")
+        assert "保育" in readings.terms("ホイク")
     assert contents[0] == contents[1]
 
 
@@ -217,7 +248,7 @@ def test_stats_shows_the_live_index(cli, built):
     stats = json.loads(result.stdout)
     live = IndexStore(index).live_dir()
     assert {k: stats[k] for k in ("generation", "posts", "segments", "schema_version", "built_by", "corpus")} == {
-        "generation": live.name, "posts": 3, "segments": 1, "schema_version": 1, "built_by": "rebuild",
+        "generation": live.name, "posts": 3, "segments": 1, "schema_version": SCHEMA_VERSION, "built_by": "rebuild",
         "corpus": str(corpus.resolve())}
     assert stats["terms"] > 20
     assert stats["size_bytes"] == sum(p.stat().st_size for p in live.iterdir())

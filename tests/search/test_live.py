@@ -163,7 +163,7 @@ def ids_through(service, view, searcher) -> list[str]:
     from search.query import parse
 
     engine = Engine(view, searcher.reader())
-    plan = service.compiler.compile(parse("介護"), searcher.reader()).plan
+    plan = service.compiler.compile(parse("介護"), searcher.reader(), view.readings).plan
     found = sorted(view.ids[d] for d in engine.run(plan))
     [d] = engine.run(plan)
     assert searcher.reader().stored_fields(d)["title"] == "aの記事"

@@ -81,7 +81,7 @@ class PolicySearch(Engine):
 
         with self._live.lease() as (view, searcher):
             engine = PlanEngine(view, searcher.reader())
-            compiled = self._compiler.compile(parse(q), engine.reader)
+            compiled = self._compiler.compile(parse(q), engine.reader, view.readings)
             if compiled.plan is None:
                 return []
             scores = engine.run(compiled.plan)

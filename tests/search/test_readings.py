@@ -1,0 +1,39 @@
+"""The reading lexicon (search.readings): pairs from the analyzer, the file, and damaged files."""
+
+import json
+
+import pytest
+
+from search import ReadingLexicon
+from search.analysis import morphology
+from search.readings import READINGS_NAME
+
+
+def test_pairs_come_from_the_units_analysed_c_and_a():
+    morphology().units("石川県輪島市(わじまし)で子どもの保育を考える。")
+    pairs = morphology().reading_pairs()
+    assert {("イシカワケンワジマシ", "石川県輪島市"), ("ワジマ", "輪島"), ("シ", "市"),
+            ("コドモ", "子供"), ("ホイク", "保育")} <= pairs
+    # Units without a kana reading (particles are dropped, so are their readings) give none.
+    assert not any(term in {"で", "の", "を"} for _, term in pairs)
+
+
+def test_a_lexicon_groups_terms_by_reading_and_survives_a_round_trip(tmp_path):
+    lexicon = ReadingLexicon.from_pairs([("シ", "市"), ("シ", "士"), ("ワジマ", "輪島"), ("シ", "市")])
+    assert lexicon.terms("シ") == ("士", "市")
+    assert lexicon.terms("ワジマ") == ("輪島",)
+    assert lexicon.terms("トウキョウ") == ()
+    assert len(lexicon) == 2
+    lexicon.save(tmp_path)
+    assert json.loads((tmp_path / READINGS_NAME).read_text("utf-8")) == {"シ": ["士", "市"], "ワジマ": ["輪島"]}
+    assert ReadingLexicon.load(tmp_path) == lexicon
+    assert lexicon.merged([("トウキョウ", "東京")]).terms("トウキョウ") == ("東京",)
+    assert lexicon.merged([("シ", "市")]) == lexicon
+
+
+@pytest.mark.parametrize("content", [None, "", "{not json", "[]", '{"シ": "市"}', '{"シ": [1]}'])
+def test_a_missing_or_damaged_file_is_an_empty_lexicon(tmp_path, content):
+    if content is not None:
+        (tmp_path / READINGS_NAME).write_text(content, "utf-8")
+    assert ReadingLexicon.load(tmp_path) == ReadingLexicon()
+    assert len(ReadingLexicon.load(tmp_path)) == 0
