@@ -36,6 +36,9 @@ CHUNK_BYTES = 32_000
 _DROPPED_POS = frozenset({"助詞", "助動詞", "補助記号", "空白"})
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
 _SOFT_BREAK = re.compile(r"[、，,\s]")
+# The conjugation forms (last part of speech field) written as the dictionary form: none (a word
+# that does not inflect), and the plain end and attributive forms.
+_DICTIONARY_FORMS = frozenset({"*", "終止形-一般", "連体形-一般"})
 # Sudachi gives unknown words ids from this value up.
 _OOV_WORD_ID = 0xF000_0000
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
@@ -233,7 +236,7 @@ class Morphology:
         """``(length, parts or None, (term, reading) or None)`` for one morpheme."""
         if m.part_of_speech_id() in self._dropped and not _keep_unknown(m):
             return (None, None, None)
-        whole = (self._term(m.normalized_form()), self._reading(m.reading_form()))
+        whole = (self._term(m.normalized_form()), self._word_reading(m))
         begin = m.begin()
         if m.end() - begin < 2:
             return (None, None, whole)
@@ -242,7 +245,7 @@ class Morphology:
         if len(parts) < 2:
             return (None, None, whole)
         shape = tuple((a.begin() - begin, a.end() - begin, self._term(a.normalized_form()),
-                       self._reading(a.reading_form())) for a in parts)
+                       self._word_reading(a)) for a in parts)
         return (m.end() - begin, shape, whole)
 
     def _term(self, normalized: str) -> str:
@@ -252,6 +255,14 @@ class Morphology:
             if len(self._terms) < 500_000:
                 self._terms[normalized] = term
         return term
+
+    def _word_reading(self, m) -> str | None:
+        """The katakana reading of a morpheme, when it is a reading of its term: an inflected
+        form other than the dictionary form (し of 為る, 行っ of 行く) reads as something else
+        than the word, so it has none."""
+        if m.part_of_speech()[5] not in _DICTIONARY_FORMS:
+            return None
+        return self._reading(m.reading_form())
 
     def _reading(self, reading: str) -> str | None:
         try:

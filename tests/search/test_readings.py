@@ -18,6 +18,14 @@ def test_pairs_come_from_the_units_analysed_c_and_a():
     assert not any(term in {"で", "の", "を"} for _, term in pairs)
 
 
+def test_only_dictionary_forms_give_readings():
+    # し and 行っ are forms of 為る and 行く, not readings of them; する and 進める (連体形) are.
+    morphology().units("調査をし、結果を公表する。会議に行った。議論を進める方針。")
+    pairs = morphology().reading_pairs()
+    assert ("シ", "為る") not in pairs and ("イッ", "行く") not in pairs
+    assert {("スル", "為る"), ("ススメル", "進める")} <= pairs
+
+
 def test_a_lexicon_groups_terms_by_reading_and_survives_a_round_trip(tmp_path):
     lexicon = ReadingLexicon.from_pairs([("シ", "市"), ("シ", "士"), ("ワジマ", "輪島"), ("シ", "市")])
     assert lexicon.terms("シ") == ("士", "市")
