@@ -95,4 +95,5 @@ def test_by_default_a_reader_sees_the_same_index(tmp_path, posts):
         assert len(searcher.search(Term("body", "介護"), limit=None)) == 301  # 300 + kaigo-jinzai
     sizes = [sum(len(b) for b in segment_files(ix, tmp_path / name).values())
              for ix, name in ((whoosh_ix, "whoosh"), (lean_ix, "lean"))]
-    assert sizes[0] < sizes[1] < sizes[0] * 1.05
+    # ISA-L's deflate makes a few per cent more bytes; protocol 4 block pickles make far fewer.
+    assert sizes[1] < sizes[0] * 0.95
