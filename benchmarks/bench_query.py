@@ -42,8 +42,9 @@ from whoosh.analysis import SpaceSeparatedTokenizer
 from whoosh.fields import ID, TEXT, Schema
 from whoosh.query import And, Term
 
-from search import IndexStore, Post, Settings, make_schema, post_document
+from search import IndexStore, Post, ReadingLexicon, Settings, make_schema, post_document
 from search.analysis import japanese_analyzer, morphology
+from search.readings import READINGS_NAME
 from search.schema import SCHEMA_VERSION
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -71,7 +72,9 @@ def build_ours(posts: list[Post], root: Path, stamp: str) -> Path:
     """The project's index of ``posts`` under ``root`` (reused when the stamp matches)."""
     stamp_file = root / "STAMP"
     store = IndexStore(root)
-    if store.live_dir() is not None and stamp_file.exists() and stamp_file.read_text() == stamp:
+    live = store.live_dir()
+    if live is not None and (live / READINGS_NAME).exists() and stamp_file.exists() \
+            and stamp_file.read_text() == stamp:
         return root
     started = time.perf_counter()
     build = store.new_build_dir()
@@ -82,6 +85,8 @@ def build_ours(posts: list[Post], root: Path, stamp: str) -> Path:
                 writer.add_document(**post_document(post))
     finally:
         ix.close()
+    # The reading lexicon beside the index, as the indexer writes it (kana queries need it).
+    ReadingLexicon.from_pairs(morphology().reading_pairs()).save(build)
     store.publish(build)
     for stale in store.stale_dirs():
         shutil.rmtree(stale, ignore_errors=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from benchmarks.bench_query import build_ours
-from search import IndexStore, Post
+from search import IndexStore, Post, ReadingLexicon
 
 
 def post(n: int) -> Post:
@@ -19,9 +19,15 @@ def test_build_ours_builds_reuses_and_replaces(tmp_path):
     assert build_ours([post(1), post(2)], root, "one") == root
     store = IndexStore(root)
     first = store.live_dir()
+    # with its reading lexicon, or kana queries would find nothing
+    assert "介護" in ReadingLexicon.load(first).terms("カイゴ")
     assert build_ours([post(1), post(2)], root, "one") == root  # same stamp: reused
     assert store.live_dir() == first
     build_ours([post(1), post(2), post(3)], root, "two")
     assert store.live_dir() != first
     assert store.stale_dirs() == []
     assert (root / "STAMP").read_text() == "two"
+    (store.live_dir() / "readings.json").unlink()  # an index of an older version: built again
+    second = store.live_dir()
+    build_ours([post(1), post(2), post(3)], root, "two")
+    assert store.live_dir() != second
