@@ -45,7 +45,7 @@ RESULT_CACHE_ENTRIES = 1_000_000
 
 #: Searchers one generation may have open at once. Whoosh 2.7.5 copies a segment's postings
 #: into memory for every searcher (``BufferFile`` wraps the mapped file in a ``BytesIO``): about
-#: 75 MB each on the white-paper corpus. Requests beyond this wait for a free searcher; with
+#: 27 MB each on the white-paper corpus. Requests beyond this wait for a free searcher; with
 #: the GIL, more would add memory rather than speed.
 MAX_SEARCHERS = 2
 
