@@ -93,8 +93,8 @@ def rebuild(settings: Settings, progress: Progress | None = None, *, workers: in
 def update(settings: Settings, progress: Progress | None = None, *, workers: int | None = None,
            wait: float = 0.0) -> BuildSummary:
     """Bring the live index up to date with ``settings.corpus_dir``: index new and changed posts,
-    drop removed ones. Builds the index from scratch when there is none, or when it was built
-    with another schema version."""
+    drop removed ones. Builds the index from scratch when there is none, when it was built with
+    another schema version, or when its reading lexicon is missing or unreadable."""
     store = IndexStore(settings.index_dir)
     corpus = Path(settings.corpus_dir)
     with writer_lock(store, wait):
@@ -105,6 +105,9 @@ def update(settings: Settings, progress: Progress | None = None, *, workers: int
         if info is None or info.schema_version != SCHEMA_VERSION:
             found = info.schema_version if info else "unknown"
             return _rebuild(store, corpus, f"schema version {found} != {SCHEMA_VERSION}", progress, workers)
+        if ReadingLexicon.read(live) is None:
+            # Carrying over an empty lexicon would leave the old posts unfindable by reading.
+            return _rebuild(store, corpus, "reading lexicon missing", progress, workers)
         return _update(store, live, info, corpus, progress, workers)
 
 

@@ -242,6 +242,7 @@ def stats_command(index: Path | None, as_json: bool) -> None:
     rows = [("index", stats["index"]), ("generation", stats["generation"]),
             ("posts", f"{stats['posts']:,}"), ("terms", f"{stats['terms']:,} (title and body)"),
             ("segments", stats["segments"]),
+            ("readings", f"{stats['readings']:,} (katakana readings in the reading lexicon)"),
             ("size on disk", f"{stats['size_bytes'] / 2**20:.1f} MiB"),
             ("last build", f"{stats['built_at']} ({stats['built_by']})"),
             ("last rebuild", stats["rebuilt_at"]), ("schema version", stats["schema_version"]),

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
-from search import IndexStore, Settings
+from search import IndexStore, ReadingLexicon, Settings
 
 from .meta import read_build_info
 from .problems import IndexerError
@@ -16,7 +16,7 @@ TERM_FIELDS = ("title", "body")
 
 
 def index_stats(settings: Settings) -> dict:
-    """Posts, distinct terms, size on disk and build times of the live index."""
+    """Posts, distinct terms, readings, size on disk and build times of the live index."""
     store = IndexStore(settings.index_dir)
     live = store.live_dir()
     if live is None:
@@ -37,6 +37,7 @@ def index_stats(settings: Settings) -> dict:
         "posts": posts,
         "terms": len(terms),
         "segments": segments,
+        "readings": len(ReadingLexicon.load(live)),
         "size_bytes": size,
         "schema_version": info.schema_version if info else None,
         "built_at": info.built_at if info else None,

@@ -54,6 +54,7 @@ class ReadingLexicon:
         return self._terms.get(reading, ())
 
     def __len__(self) -> int:
+        """The number of readings."""
         return len(self._terms)
 
     def __eq__(self, other: object) -> bool:
@@ -64,12 +65,19 @@ class ReadingLexicon:
     @classmethod
     def load(cls, generation: Path) -> ReadingLexicon:
         """The lexicon of a generation directory; empty when it has no readable one."""
+        found = cls.read(generation)
+        return cls() if found is None else found
+
+    @classmethod
+    def read(cls, generation: Path) -> ReadingLexicon | None:
+        """The lexicon of a generation directory, or None when the file is missing or is not a
+        lexicon (entries of the wrong kind are skipped)."""
         try:
             data = json.loads((Path(generation) / READINGS_NAME).read_text("utf-8"))
         except (OSError, ValueError):
-            return cls()
+            return None
         if not isinstance(data, dict):
-            return cls()
+            return None
         return cls({reading: tuple(terms) for reading, terms in data.items()
                     if isinstance(reading, str) and isinstance(terms, list)
                     and all(isinstance(t, str) for t in terms)})

@@ -143,6 +143,20 @@ def test_an_index_of_another_schema_version_is_rebuilt_by_update(cli, built):
     assert IndexStore(index).live_dir() != live
 
 
+@pytest.mark.parametrize("damage", ["missing", "garbled"])
+def test_an_index_without_a_readable_reading_lexicon_is_rebuilt_by_update(cli, built, damage):
+    corpus, index = built
+    lexicon = IndexStore(index).live_dir() / "readings.json"
+    if damage == "missing":
+        lexicon.unlink()
+    else:
+        lexicon.write_text("{broken", "utf-8")
+    result = cli("update", "--corpus", corpus, "--index", index)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(f"rebuilt the index from {corpus} (reading lexicon missing): 3 posts")
+    assert "介護" in readings(index).terms("カイゴ")
+
+
 def test_parallel_workers_build_the_same_index_as_one_process(tmp_path, fixture_posts):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -252,10 +266,11 @@ def test_stats_shows_the_live_index(cli, built):
         "corpus": str(corpus.resolve())}
     assert stats["terms"] > 20
     assert stats["size_bytes"] == sum(p.stat().st_size for p in live.iterdir())
+    assert stats["readings"] == len(ReadingLexicon.load(live)) > 10
     text = cli("stats", "--index", index).stdout.splitlines()
     assert [line.split(":", 1)[0] for line in text] == [
-        "index", "generation", "posts", "terms", "segments", "size on disk", "last build", "last rebuild",
-        "schema version", "corpus"]
+        "index", "generation", "posts", "terms", "segments", "readings", "size on disk", "last build",
+        "last rebuild", "schema version", "corpus"]
 
 
 def test_stats_without_an_index_says_how_to_make_one(cli, tmp_path):

@@ -45,3 +45,10 @@ def test_a_missing_or_damaged_file_is_an_empty_lexicon(tmp_path, content):
         (tmp_path / READINGS_NAME).write_text(content, "utf-8")
     assert ReadingLexicon.load(tmp_path) == ReadingLexicon()
     assert len(ReadingLexicon.load(tmp_path)) == 0
+    if content in (None, "", "{not json", "[]"):
+        assert ReadingLexicon.read(tmp_path) is None  # `update` rebuilds such an index
+
+
+def test_an_empty_lexicon_is_still_a_lexicon(tmp_path):
+    ReadingLexicon().save(tmp_path)
+    assert ReadingLexicon.read(tmp_path) == ReadingLexicon()
