@@ -124,7 +124,8 @@ class Morphology:
         self._words: dict[int, tuple] = {}
         self._unknown: dict[tuple[int, str], tuple] = {}
         self._readings: dict[str, str | None] = {}
-        # Descriptions that did not fit in the caches above, kept only for reading_pairs().
+        # Descriptions with readings that did not fit in the caches above, kept (up to a bound)
+        # only for reading_pairs().
         self._uncached: set[tuple] = set()
         self._cache: OrderedDict[str, list[Unit]] = OrderedDict()
         self._lock = threading.Lock()
@@ -203,7 +204,7 @@ class Morphology:
             if len(self._words) < 500_000:
                 self._words[word_id] = entry
             else:
-                self._uncached.add(entry)
+                self._keep_uncached(entry)
             return entry
         key = (m.part_of_speech_id(), m.surface())
         entry = self._unknown.get(key)
@@ -212,8 +213,16 @@ class Morphology:
             if len(self._unknown) < 500_000:
                 self._unknown[key] = entry
             else:
-                self._uncached.add(entry)
+                self._keep_uncached(entry)
         return entry
+
+    def _keep_uncached(self, entry: tuple) -> None:
+        """Remember a description the caches had no room for, if it carries a reading. Bounded
+        like the caches, so a long-running process that analyses arbitrary input cannot grow
+        without end; past the bound (over a million distinct words) pairs are lost."""
+        if len(self._uncached) < 500_000 and entry[2] is not None and (
+                entry[2][1] or any(part[3] for part in entry[1] or ())):
+            self._uncached.add(entry)
 
     def reading_pairs(self) -> set[tuple[str, str]]:
         """``(katakana reading, term)`` of every unit this process has analysed so far (and

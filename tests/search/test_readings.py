@@ -52,3 +52,26 @@ def test_a_missing_or_damaged_file_is_an_empty_lexicon(tmp_path, content):
 def test_an_empty_lexicon_is_still_a_lexicon(tmp_path):
     ReadingLexicon().save(tmp_path)
     assert ReadingLexicon.read(tmp_path) == ReadingLexicon()
+
+
+def test_descriptions_past_the_caches_still_give_their_readings(monkeypatch):
+    from search.analysis import Morphology
+
+    fresh = Morphology()
+    # Full caches: every description is computed afresh and only kept for reading_pairs().
+    monkeypatch.setattr(fresh, "_words", _Full())
+    monkeypatch.setattr(fresh, "_unknown", _Full())
+    fresh.units("輪島市の介護。")
+    assert {("ワジマシ", "輪島市"), ("カイゴ", "介護")} <= fresh.reading_pairs()
+    # particles and punctuation carry no reading: they are not kept
+    assert all(entry[2] is not None for entry in fresh._uncached)
+
+
+class _Full(dict):
+    """A cache that is always full: it holds nothing and claims to be at its bound."""
+
+    def __len__(self) -> int:
+        return 500_000
+
+    def __setitem__(self, key, value) -> None:
+        raise AssertionError("a full cache takes nothing")
