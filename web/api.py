@@ -21,10 +21,15 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 
 
 @cache
-def openapi_document() -> dict:
-    """The OpenAPI 3.1 description of this API (``web/openapi.json``)."""
+def openapi_document(admin: bool = False) -> dict:
+    """The OpenAPI 3.1 description of this API (``web/openapi.json``). The update webhook's paths
+    (marked ``x-admin-only``) are left out unless ``admin``: a server without an admin token
+    answers 404 there."""
     text = resources.files("web").joinpath("openapi.json").read_text("utf-8")
-    return json.loads(text)
+    doc = json.loads(text)
+    if not admin:
+        doc["paths"] = {path: item for path, item in doc["paths"].items() if not item.get("x-admin-only")}
+    return doc
 
 
 @bp.get("/search")
@@ -44,4 +49,4 @@ def post(post_id: str) -> Response:
 
 @bp.get("/openapi.json")
 def openapi() -> Response:
-    return jsonify(openapi_document())
+    return jsonify(openapi_document(admin=bool(current_app.extensions["search_settings"].admin_token)))

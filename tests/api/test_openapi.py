@@ -16,15 +16,22 @@ DOC_PATH = Path(__file__).resolve().parents[2] / "web" / "openapi.json"
 
 
 def test_served_document_is_the_file(client):
+    """Without an admin token, the file minus the webhook's paths (tests/hardening/test_admin.py
+    checks the document served with one)."""
     response = client.get("/api/openapi.json")
     assert response.status_code == 200
-    assert response.get_json() == json.loads(DOC_PATH.read_text("utf-8"))
+    whole = json.loads(DOC_PATH.read_text("utf-8"))
+    assert response.get_json() == openapi_document()
+    assert sorted(whole["paths"]) == sorted([*openapi_document()["paths"], "/api/admin/jobs/{id}",
+                                             "/api/admin/update"])
+    assert openapi_document(admin=True) == whole
 
 
 def test_document_shape():
     doc = openapi_document()
     assert doc["openapi"].startswith("3.1.")
     assert sorted(doc["paths"]) == ["/api/openapi.json", "/api/posts/{id}", "/api/search"]
+    assert all(not item.get("x-admin-only") for item in doc["paths"].values())
     for name, schema in doc["components"]["schemas"].items():
         Draft202012Validator.check_schema(schema)
 

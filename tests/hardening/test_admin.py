@@ -19,7 +19,9 @@ from search import IndexStore, Post, Settings
 from tests.fixtures.index import build_index, write_corpus
 from web import create_app
 
-from .checks import assert_canonical_error, assert_no_leak, assert_security_headers
+from web.api import openapi_document
+
+from .checks import assert_canonical_error, assert_no_leak, assert_security_headers, schema_validator
 from .server import get_json, serve
 
 TOKEN = "s3cret-Token_with.symbols~42"
@@ -59,11 +61,39 @@ def guarded_app(index_root, corpus_dir):
     app.extensions["search_service"].close()
 
 
+def job_errors(body) -> list[str]:
+    """How ``body`` breaks the OpenAPI document's ``JobResponse``."""
+    validator = schema_validator(openapi_document(admin=True), "JobResponse")
+    return [error.message for error in validator.iter_errors(body)]
+
+
 def _finish(app, job_id: str) -> dict:
     assert app.extensions["admin_jobs"].wait(job_id, timeout=120)
     response = app.test_client().get(f"/api/admin/jobs/{job_id}", headers=BEARER)
     assert response.status_code == 200
+    assert job_errors(response.get_json()) == []
     return response.get_json()["job"]
+
+
+def test_the_document_lists_the_webhook_only_with_a_token(app, guarded_app):
+    without = app.test_client().get("/api/openapi.json").get_json()
+    with_token = guarded_app.test_client().get("/api/openapi.json").get_json()
+    admin_paths = ["/api/admin/jobs/{id}", "/api/admin/update"]
+    assert [p for p in without["paths"] if p.startswith("/api/admin/")] == []
+    assert sorted(p for p in with_token["paths"] if p.startswith("/api/admin/")) == admin_paths
+    assert with_token == openapi_document(admin=True)
+    # In step with the routes: each documented operation is a rule of the app with a token.
+    rules = {(rule.rule.replace("<job_id>", "{id}"), method)
+             for rule in guarded_app.url_map.iter_rules() for method in rule.methods}
+    for path in admin_paths:
+        for method in ("get", "post", "put", "delete", "patch"):
+            if method in with_token["paths"][path]:
+                assert (path, method.upper()) in rules
+
+
+def test_the_job_schema_can_fail():
+    assert job_errors({"job": {"id": "x", "state": "done", "started_at": "", "finished_at": None,
+                               "progress": {"done": -1}, "summary": None, "failure": None}}) != []
 
 
 @pytest.mark.parametrize("method, path", [
@@ -148,6 +178,7 @@ def test_update_runs_in_the_background_and_reports(admin_app, site):
     assert job["state"] in ("running", "succeeded")
     assert sorted(job) == ["failure", "finished_at", "id", "progress", "started_at", "state",
                            "summary"]
+    assert job_errors(response.get_json()) == []
 
     done = _finish(admin_app, job["id"])
     assert (done["state"], done["failure"]) == ("succeeded", None)
