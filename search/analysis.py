@@ -45,6 +45,10 @@ _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _KATAKANA = re.compile(r"^[\u30a1-\u30fa\u30fc\u30fd\u30fe]+$")
 _HIRAGANA_TO_KATAKANA = {c: c + 0x60 for c in range(0x3041, 0x3097)}
 
+#: Entries each per-process cache of :class:`Morphology` may hold (past it, results are computed
+#: afresh each time, so memory stays bounded whatever a process is asked to analyse).
+CACHE_ENTRIES = 500_000
+
 # Unit kinds: a C unit that is also its own A unit, a C unit that splits, an A unit of a split C unit.
 WHOLE, COMPOUND, PART = "W", "C", "A"
 
@@ -200,29 +204,22 @@ class Morphology:
         fresh id in every text, so they are cached by part of speech and surface, which decide
         their description."""
         if word_id < _OOV_WORD_ID:
-            entry = self._compute(m)
-            if len(self._words) < 500_000:
-                self._words[word_id] = entry
-            else:
-                self._keep_uncached(entry)
-            return entry
+            return self._store(self._words, word_id, self._compute(m))
         key = (m.part_of_speech_id(), m.surface())
         entry = self._unknown.get(key)
-        if entry is None:
-            entry = self._compute(m)
-            if len(self._unknown) < 500_000:
-                self._unknown[key] = entry
-            else:
-                self._keep_uncached(entry)
-        return entry
+        return self._store(self._unknown, key, self._compute(m)) if entry is None else entry
 
-    def _keep_uncached(self, entry: tuple) -> None:
-        """Remember a description the caches had no room for, if it carries a reading. Bounded
-        like the caches, so a long-running process that analyses arbitrary input cannot grow
-        without end; past the bound (over a million distinct words) pairs are lost."""
-        if len(self._uncached) < 500_000 and entry[2] is not None and (
+    def _store(self, cache: dict, key, entry: tuple) -> tuple:
+        """Put a new description into ``cache`` while it has room; else keep it for
+        :meth:`reading_pairs` only if it carries a reading, within the same bound, so a
+        long-running process that analyses arbitrary input cannot grow without end (past the
+        bound, over a million distinct words, pairs are lost). Returns ``entry``."""
+        if len(cache) < CACHE_ENTRIES:
+            cache[key] = entry
+        elif len(self._uncached) < CACHE_ENTRIES and entry[2] is not None and (
                 entry[2][1] or any(part[3] for part in entry[1] or ())):
             self._uncached.add(entry)
+        return entry
 
     def reading_pairs(self) -> set[tuple[str, str]]:
         """``(katakana reading, term)`` of every unit this process has analysed so far (and
@@ -261,7 +258,7 @@ class Morphology:
         term = self._terms.get(normalized)
         if term is None:
             term = fold(normalized)
-            if len(self._terms) < 500_000:
+            if len(self._terms) < CACHE_ENTRIES:
                 self._terms[normalized] = term
         return term
 
@@ -279,7 +276,7 @@ class Morphology:
         except KeyError:
             kana = to_katakana(reading)
             value = kana if _KATAKANA.match(kana) else None
-            if len(self._readings) < 500_000:
+            if len(self._readings) < CACHE_ENTRIES:
                 self._readings[reading] = value
             return value
 

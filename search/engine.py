@@ -160,10 +160,8 @@ class Engine:
         return scores
 
     def _eval(self, plan: Plan) -> Scores:
-        if isinstance(plan, Seq):
+        if isinstance(plan, (Seq, Spelled)):
             return self._seq(plan)
-        if isinstance(plan, Spelled):
-            return self._spelled(plan)
         if isinstance(plan, Boosted):
             # A document holding the compound holds its parts at consecutive positions.
             bonus = [self._seq(part) for part in plan.bonus]
@@ -205,13 +203,16 @@ class Engine:
             return dict.fromkeys(self.view.docs_of_category(plan.value), 0.0)
         raise TypeError(f"not a plan node: {plan!r}")
 
-    def _seq(self, seq: Seq, proven: Scores | None = None) -> Scores:
-        """Scores of a term or phrase (remembered per generation; callers must not change the
-        dict). ``proven``: documents known to hold the phrase (they hold the compound whose
-        parts it is), which need no position check."""
+    def _seq(self, seq: Seq | Spelled, proven: Scores | None = None) -> Scores:
+        """Scores of a term or phrase, or of a word found through readings (remembered per
+        generation; callers must not change the dict). ``proven``: documents known to hold the
+        phrase (they hold the compound whose parts it is), which need no position check."""
         scores = self.view.recall(seq)
         if scores is None:
-            scores = self._compute_seq(seq, proven)
+            if isinstance(seq, Spelled):
+                scores = self._compute_spelled(seq)
+            else:
+                scores = self._compute_seq(seq, proven)
             self.view.remember(seq, scores)
         return scores
 
@@ -261,17 +262,9 @@ class Engine:
         pairs = [(self._factor(field, t, seq.boost), weights[k]) for k, t in enumerate(terms)]
         return {d: sum(f * w[d] / (w[d] + norm[d]) for f, w in pairs) for d in matched}
 
-    def _spelled(self, plan: Spelled) -> Scores:
-        """Scores of a word found through readings (remembered per generation like
-        :meth:`_seq`): documents holding, at consecutive positions, one term of each piece's
-        options. A document scores the sum of the scores of the options it holds."""
-        scores = self.view.recall(plan)
-        if scores is None:
-            scores = self._compute_spelled(plan)
-            self.view.remember(plan, scores)
-        return scores
-
     def _compute_spelled(self, plan: Spelled) -> Scores:
+        """Documents holding, at consecutive positions, one term of each piece's options; a
+        document scores the sum of the scores of the options it holds."""
         field = plan.field
         norm = self.view.length_norms(field, self.reader, K1, B)
         # per piece: {docnum: [(term's score factor, weight, encoded value), ...]}

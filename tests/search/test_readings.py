@@ -5,7 +5,7 @@ import json
 import pytest
 
 from search import ReadingLexicon
-from search.analysis import morphology
+from search.analysis import CACHE_ENTRIES, morphology
 from search.readings import READINGS_NAME
 
 
@@ -71,7 +71,7 @@ class _Full(dict):
     """A cache that is always full: it holds nothing and claims to be at its bound."""
 
     def __len__(self) -> int:
-        return 500_000
+        return CACHE_ENTRIES
 
     def __setitem__(self, key, value) -> None:
         raise AssertionError("a full cache takes nothing")
