@@ -134,6 +134,11 @@ class Morphology:
         self._cache: OrderedDict[str, list[Unit]] = OrderedDict()
         self._lock = threading.Lock()
 
+    @property
+    def dictionary(self):
+        """The Sudachi dictionary (for :mod:`search.intent`, which reads parts of speech)."""
+        return self._dictionary
+
     def _dropped_pos_ids(self) -> frozenset[int]:
         ids = set()
         pos_id = 0

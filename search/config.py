@@ -23,8 +23,11 @@ class Settings:
     """Synonym lists in Sudachi's format, read at query time; ``builtin`` is the project's own
     list. Env: ``POLICY_SEARCH_SYNONYMS``, paths separated by ``os.pathsep`` (added to builtin)."""
 
-    title_boost: float = 3.0
-    """How much a match in the title outweighs one in the body (BM25F field weight)."""
+    title_boost: float = 10.0
+    """How much a match in the title outweighs one in the body: BM25F's field weight, which
+    multiplies the title's term frequency before the fields are added and saturated (a title
+    is about ten units long, so one occurrence there weighs about as much as several in a
+    body; docs/search.md)."""
 
     reading_boost: float = 0.5
     """Weight of a match found only through the katakana reading of a kana-only query word."""

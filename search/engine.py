@@ -21,6 +21,7 @@ snippets of the page's hits reuse the lists (:meth:`Engine.term_chars`).
 
 from __future__ import annotations
 
+import heapq
 import math
 from array import array
 from bisect import bisect_left
@@ -32,9 +33,20 @@ from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
 
 from .live import IndexView
-from .plan import AllOf, AnyOf, Boosted, Everything, Excluding, InCategory, Plan, Seq, Spelled
+from .plan import (AllOf, AnyOf, Boosted, Everything, Excluding, InCategory, OneWord, Partial,
+                   Plan, Seq, Spelled)
 
-K1, B = 1.2, 0.75
+#: BM25F's saturation and per-field length normalisation (docs/search.md says why these).
+K1 = 1.2
+B = {"title": 0.3, "body": 0.5}
+#: A compound spelled as the query spells it (介護保険 as one unit, not 介護+保険 inside a longer
+#: compound) counts this much more towards the word's term frequency.
+COMPOUND_BONUS = 0.5
+#: Proximity: the best documents by BM25F that are re-scored, the window (in A units) within
+#: which two query words count as near, and the weight of the proximity part.
+PROXIMITY_DOCS = 200
+PROXIMITY_WINDOW = 8
+PROXIMITY_WEIGHT = 0.25
 #: A phrase term's postings are read only for the candidate documents (not whole) when the term
 #: occurs in more than this many times as many documents as there are candidates.
 SPARSE = 16
@@ -128,6 +140,10 @@ class Engine:
         self.reader = reader
         self._postings: dict[tuple[str, str], PostingList] = {}
         self._doc_count = reader.doc_count_all()
+        #: After :meth:`run`: whether a :class:`~search.plan.Partial` fell back to its most
+        #: words, and the words each of those documents lacks.
+        self.partial = False
+        self.missing: dict[int, tuple[str, ...]] = {}
 
     # --- posting lists and term statistics ----------------------------------------------------
 
@@ -144,15 +160,12 @@ class Engine:
             self._postings[key] = found
         return found
 
-    def _factor(self, field: str, term: str, boost: float) -> float:
-        """``boost * idf * (K1 + 1)``: the part of a term's BM25 score common to all documents."""
-        df = self.reader.doc_frequency(field, term)
-        return boost * (math.log(self._doc_count / (df + 1)) + 1) * (K1 + 1)
-
     # --- evaluation ---------------------------------------------------------------------------
 
     def run(self, plan: Plan) -> Scores:
         """``{docnum: score}`` of every live document ``plan`` matches."""
+        self.partial = False
+        self.missing = {}
         scores = self._eval(plan)
         if self.view.has_deletions:
             live = self.view.live_set
@@ -160,18 +173,10 @@ class Engine:
         return scores
 
     def _eval(self, plan: Plan) -> Scores:
-        if isinstance(plan, (Seq, Spelled)):
-            return self._seq(plan)
-        if isinstance(plan, Boosted):
-            # A document holding the compound holds its parts at consecutive positions.
-            bonus = [self._seq(part) for part in plan.bonus]
-            proven = bonus[0] if plan.whole and len(plan.core.terms) > 1 else None
-            scores = dict(self._seq(plan.core, proven))
-            for extra in bonus:
-                for d, s in extra.items():
-                    if d in scores:
-                        scores[d] += s
-            return scores
+        if isinstance(plan, OneWord):
+            return self._word(plan)
+        if isinstance(plan, (Seq, Spelled, Boosted)):
+            return self._word(OneWord((plan,)))
         if isinstance(plan, AnyOf):
             parts = [self._eval(c) for c in plan.children]
             parts.sort(key=len, reverse=True)
@@ -182,20 +187,16 @@ class Engine:
                     scores[d] = get(d, 0.0) + s
             return scores
         if isinstance(plan, AllOf):
-            parts = sorted((self._eval(c) for c in plan.children), key=len)
-            first, rest = parts[0], parts[1:]
-            common = first.keys() & rest[0].keys()
-            for part in rest[1:]:
-                common &= part.keys()
-            if len(rest) == 1:
-                second = rest[0]
-                return {d: first[d] + second[d] for d in common}
-            return {d: first[d] + sum(p[d] for p in rest) for d in common}
+            return self._near(plan.children, _sum_common([self._eval(c) for c in plan.children]))
+        if isinstance(plan, Partial):
+            return self._partial(plan)
         if isinstance(plan, Excluding):
             base = self._eval(plan.base)
             if not base:
                 return base
             excluded = self._eval(plan.excluded)
+            if self.missing:
+                self.missing = {d: m for d, m in self.missing.items() if d not in excluded}
             return {d: s for d, s in base.items() if d not in excluded}
         if isinstance(plan, Everything):
             return dict.fromkeys(self.view.live, 0.0)
@@ -203,33 +204,95 @@ class Engine:
             return dict.fromkeys(self.view.docs_of_category(plan.value), 0.0)
         raise TypeError(f"not a plan node: {plan!r}")
 
-    def _seq(self, seq: Seq | Spelled, proven: Scores | None = None) -> Scores:
-        """Scores of a term or phrase, or of a word found through readings (remembered per
-        generation; callers must not change the dict). ``proven``: documents known to hold the
-        phrase (they hold the compound whose parts it is), which need no position check."""
-        scores = self.view.recall(seq)
+    def _partial(self, plan: Partial) -> Scores:
+        """Every word if some document has them all, else the most words any document has
+        (:class:`~search.plan.Partial`); the words each document lacks go to ``missing``."""
+        required = [self._eval(c) for c in plan.required]
+        optional = [self._eval(c) for c in plan.optional]
+        children = plan.required + plan.optional
+        scores = _sum_common(required + optional)
+        if scores:
+            return self._near(children, scores)
+        base = _sum_common(required) if required else None
+        count: dict[int, int] = {}
+        for part in optional:
+            for d in part if base is None else part.keys() & base.keys():
+                count[d] = count.get(d, 0) + 1
+        if self.view.has_deletions:
+            live = self.view.live_set
+            count = {d: n for d, n in count.items() if d in live}
+        if not count:
+            return {}
+        most = max(count.values())
+        chosen = [d for d, n in count.items() if n == most]
+        scores = {}
+        for d in chosen:
+            scores[d] = (base[d] if base is not None else 0.0) + sum(
+                part.get(d, 0.0) for part in optional)
+            self.missing[d] = tuple(label for label, part in zip(plan.labels, optional)
+                                    if d not in part)
+        self.partial = True
+        held = [c for c in plan.optional]
+        return self._near(plan.required + tuple(held), scores)
+
+    # --- one word: BM25F ----------------------------------------------------------------------
+
+    def _word(self, word: OneWord) -> Scores:
+        """BM25F of one query word (remembered per generation; callers must not change it)."""
+        scores = self.view.recall(word)
         if scores is None:
-            if isinstance(seq, Spelled):
-                scores = self._compute_spelled(seq)
-            else:
-                scores = self._compute_seq(seq, proven)
-            self.view.remember(seq, scores)
+            scores = self._compute_word(word)
+            self.view.remember(word, scores)
         return scores
 
-    def _compute_seq(self, seq: Seq, proven: Scores | None) -> Scores:
-        norm = self.view.length_norms(seq.field, self.reader, K1, B)
+    def _compute_word(self, word: OneWord) -> Scores:
+        """``idf * tf * (K1 + 1) / (K1 + tf)`` where ``tf`` is the sum over the word's ways of
+        matching (children) of ``boost * frequency / (1 - b + b * length / average length)`` of
+        the child's field, and ``idf = ln(1 + (N - df + 0.5) / (df + 0.5))`` with ``df`` the
+        number of documents matching the word in any way."""
+        tf: dict[int, float] = {}
+        get = tf.get
+        for leaf in word.children:
+            field, boost = _field_boost(leaf)
+            norm = self.view.length_norms(field, self.reader, 1.0, B.get(field, 0.75))
+            for d, f in self._tf(leaf).items():
+                tf[d] = get(d, 0.0) + boost * f / norm[d]
+        if not tf:
+            return {}
+        c = _idf(self._doc_count, len(tf)) * (K1 + 1)
+        return {d: c * t / (K1 + t) for d, t in tf.items()}
+
+    def _tf(self, leaf: Plan, proven: dict | None = None) -> dict[int, float]:
+        """``{docnum: frequency}`` of a term, phrase, reading or compound (remembered)."""
+        key = ("tf", leaf)
+        found = self.view.recall(key)
+        if found is None:
+            if isinstance(leaf, Spelled):
+                found = self._compute_spelled(leaf)
+            elif isinstance(leaf, Boosted):
+                proven = self._tf(leaf.bonus[0]) if leaf.whole and len(leaf.core.terms) > 1 \
+                    else None
+                found = dict(self._compute_seq(leaf.core, proven))
+                for extra in leaf.bonus:
+                    for d, f in self._tf(extra).items():
+                        if d in found:
+                            found[d] += COMPOUND_BONUS * f
+            else:
+                found = self._compute_seq(leaf, None)
+            self.view.remember(key, found)
+        return found
+
+    def _compute_seq(self, seq: Seq, proven: dict | None) -> dict[int, float]:
         if len(seq.terms) == 1:
             pl = self.postings(seq.field, seq.terms[0])
-            if not pl.ids:
-                return {}
-            c = self._factor(seq.field, seq.terms[0], seq.boost)
-            return {d: c * w / (w + norm[d]) for d, w in zip(pl.ids, pl.weights)}
-        return self._phrase(seq, norm, proven)
+            return dict(zip(pl.ids, pl.weights))
+        return self._phrase(seq, proven)
 
-    def _phrase(self, seq: Seq, norm: list[float], proven: Scores | None) -> Scores:
-        """Documents where the terms sit at consecutive positions. Terms are taken rarest
-        first; once few candidates are left, a common term's postings are read only for them
-        (the blocks that hold them) instead of whole."""
+    def _phrase(self, seq: Seq, proven: dict | None) -> dict[int, float]:
+        """Documents where the terms sit at consecutive positions, with the least frequency of
+        the terms as the phrase's (a bound on its count, without counting every occurrence).
+        Terms are taken rarest first; once few candidates are left, a common term's postings
+        are read only for them (the blocks that hold them) instead of whole."""
         field, terms = seq.field, seq.terms
         dfs = [self.reader.doc_frequency(field, t) for t in terms]
         if 0 in dfs:
@@ -259,42 +322,98 @@ class Engine:
                 return {}
         unproven = [d for d in candidates if not proven or d not in proven]
         matched = candidates.difference(d for d in unproven if not _phrase_at(values, d))
-        pairs = [(self._factor(field, t, seq.boost), weights[k]) for k, t in enumerate(terms)]
-        return {d: sum(f * w[d] / (w[d] + norm[d]) for f, w in pairs) for d in matched}
+        return {d: min(w[d] for w in weights) for d in matched}
 
-    def _compute_spelled(self, plan: Spelled) -> Scores:
-        """Documents holding, at consecutive positions, one term of each piece's options; a
-        document scores the sum of the scores of the options it holds."""
+    def _compute_spelled(self, plan: Spelled) -> dict[int, float]:
+        """Documents holding, at consecutive positions, one term of each piece's options; the
+        frequency is the least, over the pieces, of the summed frequencies of its options."""
         field = plan.field
-        norm = self.view.length_norms(field, self.reader, K1, B)
-        # per piece: {docnum: [(term's score factor, weight, encoded value), ...]}
+        # per piece: {docnum: [(weight, encoded value), ...]}
         found: list[dict[int, list]] = []
         candidates: set[int] | None = None
         for options in plan.options:
             held: dict[int, list] = {}
             for term in options:
                 pl = self.postings(field, term)
-                if not pl.ids:
-                    continue
-                c = self._factor(field, term, plan.boost)
                 for d, w, v in zip(pl.ids, pl.weights, pl.values):
                     if candidates is None or d in candidates:
-                        held.setdefault(d, []).append((c, w, v))
+                        held.setdefault(d, []).append((w, v))
             candidates = set(held) if candidates is None else candidates.intersection(held)
             if not candidates:
                 return {}
             found.append(held)
-        out: Scores = {}
+        out: dict[int, float] = {}
         for d in candidates:
             if len(found) > 1:
-                starts = {p for _, _, v in found[0][d] for p in _positions(v)}
+                starts = {p for _, v in found[0][d] for p in _positions(v)}
                 for k in range(1, len(found)):
-                    starts &= {p - k for _, _, v in found[k][d] for p in _positions(v)}
+                    starts &= {p - k for _, v in found[k][d] for p in _positions(v)}
                     if not starts:
                         break
                 if not starts:
                     continue
-            out[d] = sum(c * w / (w + norm[d]) for held in found for c, w, _ in held[d])
+            out[d] = min(sum(w for w, _ in held[d]) for held in found)
+        return out
+
+    # --- proximity ----------------------------------------------------------------------------
+
+    def _near(self, children: tuple, scores: Scores) -> Scores:
+        """``scores`` with a proximity part added for the :data:`PROXIMITY_DOCS` best documents
+        when two or more children are words: for each pair of words, ``min(idf) * p * (K1 + 1)
+        / (K1 + p)`` where ``p`` sums ``1 / distance²`` over the occurrences of one word in
+        the body that have the other within :data:`PROXIMITY_WINDOW` positions."""
+        words = [c for c in children if isinstance(c, OneWord)]
+        if len(words) < 2 or not scores or not PROXIMITY_WEIGHT:
+            return scores
+        top = heapq.nlargest(PROXIMITY_DOCS, scores, key=scores.__getitem__)
+        idfs = [_idf(self._doc_count, len(self._word(w)) or 1) for w in words]
+        where = [self._body_positions(w, top) for w in words]
+        out = dict(scores)
+        for d in top:
+            bonus = 0.0
+            for i in range(len(words)):
+                pi = where[i].get(d)
+                if not pi:
+                    continue
+                for j in range(i + 1, len(words)):
+                    pj = where[j].get(d)
+                    if not pj:
+                        continue
+                    p = _closeness(pi, pj)
+                    if p:
+                        bonus += min(idfs[i], idfs[j]) * p * (K1 + 1) / (K1 + p)
+            if bonus:
+                out[d] += PROXIMITY_WEIGHT * bonus
+        return out
+
+    def _body_positions(self, word: OneWord, docnums: list[int]) -> dict[int, list[int]]:
+        """Sorted body positions where ``word`` starts (any of its ways), in those documents."""
+        terms: set[str] = set()
+        for leaf in word.children:
+            if isinstance(leaf, Boosted):
+                leaf = leaf.core
+            if leaf.field != "body":
+                continue
+            if isinstance(leaf, Seq):
+                terms.add(leaf.terms[0])
+            else:
+                terms.update(leaf.options[0])
+        held = set(self._word(word))
+        wanted = sorted(d for d in docnums if d in held)
+        out: dict[int, list[int]] = {}
+        if not wanted:
+            return out
+        for term in terms:
+            key = ("body", term)
+            pl = self._postings.get(key) or self.view.recall(key)
+            if pl is not None:
+                found = {d: pl.values[i] for d in wanted if (i := pl.find(d)) >= 0}
+            else:
+                found = _values_of(self.reader, "body", term, wanted)
+            for d, value in found.items():
+                out.setdefault(d, []).extend(_positions(value))
+        for positions in out.values():
+            positions.sort()
         return out
 
     # --- highlighting -------------------------------------------------------------------------
@@ -316,6 +435,47 @@ class Engine:
         for d, value in _values_of(self.reader, field, term, docnums).items():
             out[d] = decode(value)
         return out
+
+
+def _sum_common(parts: list[Scores]) -> Scores:
+    """The documents in every part, with the sum of their scores."""
+    if not parts:
+        return {}
+    parts = sorted(parts, key=len)
+    common = set(parts[0])
+    for part in parts[1:]:
+        common.intersection_update(part)
+        if not common:
+            return {}
+    return {d: sum(p[d] for p in parts) for d in common}
+
+
+def _idf(n: int, df: int) -> float:
+    """BM25's idf, never negative: ``ln(1 + (N - df + 0.5) / (df + 0.5))``."""
+    return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+
+def _field_boost(leaf: Plan) -> tuple[str, float]:
+    if isinstance(leaf, Boosted):
+        leaf = leaf.core
+    return leaf.field, leaf.boost
+
+
+def _closeness(first: list[int], second: list[int]) -> float:
+    """Sum over ``first``'s positions of ``1 / d²``, ``d`` the distance to the nearest of
+    ``second``'s positions, when ``0 < d <= PROXIMITY_WINDOW``."""
+    total = 0.0
+    n = len(second)
+    for p in first:
+        i = bisect_left(second, p)
+        d = PROXIMITY_WINDOW + 1
+        if i < n:
+            d = second[i] - p
+        if i > 0:
+            d = min(d, p - second[i - 1])
+        if 0 < d <= PROXIMITY_WINDOW:
+            total += 1.0 / (d * d)
+    return total
 
 
 def _values_of(reader, field: str, term: str, docnums: list[int]) -> dict[int, bytes]:

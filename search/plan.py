@@ -24,7 +24,8 @@ from whoosh.query import And, AndMaybe, AndNot, Every, Or, Phrase, Query, Sequen
 
 from .analysis import is_kana, japanese_analyzer, to_katakana
 from .config import Settings
-from .query import Any, Node, Not, Word
+from .intent import content_pieces, spelling_variants
+from .query import All, Any, Node, Not, Word
 from .readings import ReadingLexicon
 from .synonyms import Synonyms
 
@@ -72,6 +73,35 @@ class Boosted:
 
 
 @dataclass(frozen=True)
+class OneWord:
+    """One query word: the documents matching any of ``children`` (its spellings, synonyms and
+    readings, on ``title`` and ``body``: only :class:`Seq`, :class:`Spelled` and
+    :class:`Boosted`). It scores as one word (BM25F, see :mod:`search.engine`): the children's
+    term frequencies, times their boosts and over their field's length, are added before one
+    saturation, so a synonym or a reading is another way to match the same word, never an
+    extra word. ``label`` is the word as the reader typed it (for ``missing``)."""
+
+    children: tuple["Plan", ...]
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Partial:
+    """All of ``required``, and as many of ``optional`` as any document holds.
+
+    The documents holding every ``required`` child and every ``optional`` one; when there are
+    none, those holding every ``required`` child and the greatest number ``m >= 1`` of
+    ``optional`` children that any document holds (the answer is then *partial*). Scores are
+    summed as in :class:`AllOf`. ``labels[k]`` names ``optional[k]`` (the word typed), so that
+    an engine can say which words each document lacks. Quoted phrases, explicit ``OR`` groups
+    and ``title:`` words are ``required``; plain words are ``optional``."""
+
+    required: tuple["Plan", ...]
+    optional: tuple["Plan", ...]
+    labels: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class AnyOf:
     children: tuple["Plan", ...]
 
@@ -97,7 +127,8 @@ class InCategory:
     value: str
 
 
-Plan = Union[Seq, Spelled, Boosted, AnyOf, AllOf, Excluding, Everything, InCategory]
+Plan = Union[Seq, Spelled, Boosted, OneWord, Partial, AnyOf, AllOf, Excluding, Everything,
+             InCategory]
 #: One sequence to highlight: for each position, the terms that may stand there.
 Marks = dict[str, set[tuple[tuple[str, ...], ...]]]
 
@@ -125,7 +156,7 @@ class QueryCompiler:
     def compile(self, tree: Node | None, reader, readings: ReadingLexicon) -> CompiledQuery:
         out = CompiledQuery(None)
         if tree is not None:
-            out.plan = _Compilation(self, reader, readings).node(tree, out.marks, positive=True)
+            out.plan = _Compilation(self, reader, readings).top(tree, out.marks)
         return out
 
     def analyse(self, text: str) -> list:
@@ -183,17 +214,74 @@ class _Compilation:
             else AllOf(tuple(required))
         return base if not excluded else Excluding(base, _any(excluded))
 
+    def top(self, node: Node, marks) -> Plan | None:
+        """The plan of a whole query. Its plain words (and the content words of a sentence
+        typed as one word, :mod:`.intent`) may be missing when no post holds them all: with two
+        or more of them the query becomes a :class:`Partial`."""
+        children = node.children if isinstance(node, All) else (node,)
+        loose: list[Word] = []
+        strict: list[Node] = []
+        excluded: list[Node] = []
+        for child in children:
+            if isinstance(child, Not):
+                excluded.append(child.child)
+            elif isinstance(child, Word) and not child.quoted and child.field is None:
+                loose.extend(self.pieces(child))  # none: only particles and request words
+            else:
+                strict.append(child)
+        if not loose and not strict:
+            return self.node(node, marks, positive=True)  # as typed: nothing else is left
+        required = [p for c in strict if (p := self.node(c, marks, True)) is not None]
+        optional, labels = [], []
+        for word in loose:
+            p = self._word(word, marks)
+            if p is not None:
+                optional.append(p)
+                labels.append(word.text)
+        if len(optional) < 2:
+            required += optional
+            optional, labels = [], []
+        if optional:
+            base: Plan | None = Partial(tuple(required), tuple(optional), tuple(labels))
+        elif required:
+            base = required[0] if len(required) == 1 else AllOf(tuple(required))
+        else:
+            base = None
+        minus = [p for c in excluded if (p := self.node(c, marks, False)) is not None]
+        if not minus:
+            return base
+        return Excluding(base if base is not None else Everything(), _any(minus))
+
+    def pieces(self, word: Word) -> list[Word]:
+        """A plain word typed as a phrase or sentence, as its content words (:mod:`.intent`);
+        other words as they are."""
+        if word.quoted or word.field == "category":
+            return [word]
+        texts = content_pieces(word.text)
+        if texts == [word.text]:
+            return [word]
+        return [Word(t, word.field) for t in texts]
+
     def _word(self, word: Word, marks) -> Plan | None:
         if word.field == "category":
             value = word.text.strip()
             return InCategory(value) if value else None
+        pieces = self.pieces(word) or [word]
+        if len(pieces) != 1 or pieces[0] != word:
+            # A sentence nested in OR or parentheses: every content word, strictly.
+            parts = [p for w in pieces if (p := self._word(w, marks)) is not None]
+            return None if not parts else parts[0] if len(parts) == 1 else AllOf(tuple(parts))
         fields = ("title",) if word.field == "title" else TEXT_FIELDS
         texts = [word.text]
         if not word.quoted:
             texts += self.compiler.alternatives(word.text)
-        return _any([p for t in texts if (p := self._one_word(t, fields, marks))])
+            texts += [v for v in spelling_variants(word.text, self.readings) if v not in texts]
+        leaves = [leaf for t in texts for leaf in self._one_word(t, fields, marks)]
+        if not leaves:
+            return None
+        return OneWord(tuple(dict.fromkeys(leaves)), word.text)
 
-    def _one_word(self, text: str, fields: tuple[str, ...], marks) -> Plan | None:
+    def _one_word(self, text: str, fields: tuple[str, ...], marks) -> list[Plan]:
         units = self.compiler.analyse(text)
         sequence = tuple(term for term, unit, _, _ in units if unit != "C")
         compounds = tuple(term for term, unit, _, _ in units if unit == "C")
@@ -227,7 +315,7 @@ class _Compilation:
                         options.append(Spelled(f, spelled, boost))
                         if marks is not None:
                             marks.setdefault(f, set()).add(spelled)
-        return _any(options)
+        return options
 
 
 def _any(options: list[Plan]) -> Plan | None:
@@ -330,6 +418,11 @@ def to_whoosh(plan: Plan) -> Query:
     if isinstance(plan, Boosted):
         bonus = [to_whoosh(b) for b in plan.bonus]
         return AndMaybe(to_whoosh(plan.core), bonus[0] if len(bonus) == 1 else Or(bonus))
+    if isinstance(plan, OneWord):
+        return Or([to_whoosh(c) for c in plan.children])
+    if isinstance(plan, Partial):
+        # Only the strict reading (every word): the partial fallback is the engine's.
+        return And([to_whoosh(c) for c in plan.required + plan.optional])
     if isinstance(plan, AnyOf):
         return Or([to_whoosh(c) for c in plan.children])
     if isinstance(plan, AllOf):

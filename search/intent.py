@@ -1,0 +1,129 @@
+"""What a reader means by a word: the content words of a sentence, and other spellings of a word.
+
+**Sentences.** Readers type 「子どもの貧困対策について」 or 「ひきこもり支援について知りたい」 as one
+word. :func:`content_pieces` cuts such a word (Sudachi, mode C) into its runs of content
+morphemes; particles, auxiliary verbs, punctuation and the function words below separate runs
+and are not searched. What counts as a function word is decided by part of speech first:
+
+* 助詞, 助動詞, 補助記号, 空白 (as the index drops them), 代名詞, 副詞, 連体詞, 接続詞, 感動詞;
+* verbs, adjectives and nouns tagged 非自立可能 (する, ある, いる, なる, くださる, ない, ほしい);
+* a short list of lemmas (Sudachi's normalized form) that in a query only frame the request:
+  :data:`FRAME_LEMMAS` (について = に + つく + て, に関する, に向けて, に対する, における, 知りたい,
+  教えて, 調べたい …) and the formal nouns :data:`FORMAL_NOUNS` (こと, もの, ため …).
+
+A word with no particle, auxiliary or function word in it (介護保険, 子ども貧困) stays one piece, and
+so does a word of kana only (Sudachi's analysis of bare kana is unreliable; see
+:mod:`search.plan` for how such words are read).
+
+**Spelling variants.** Sudachi's normalized form already unifies many spellings (子ども, こども →
+子供; 取組 → 取り組み). Where it does not (取りくみ is read as the verb 取り組む, 見なおし as 見直す,
+while posts write the nouns 取り組み, 見直し), :func:`spelling_variants` looks the word's reading
+up in the generation's reading lexicon and keeps only the terms that share a kanji with the word
+typed and are written with kanji and kana only: homophones (見直し vs 看做し) share no kanji.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from functools import lru_cache
+
+from .analysis import fold, is_kana, morphology, to_katakana
+from .readings import ReadingLexicon
+
+#: Top-level parts of speech that are never content words of a query.
+FUNCTION_POS = frozenset({"助詞", "助動詞", "補助記号", "空白", "代名詞", "副詞", "連体詞",
+                          "接続詞", "感動詞"})
+#: Lemmas (normalized forms) that in a query frame the request rather than name a topic:
+#: case-particle phrases (に+つく+て, に+関する, に+向ける, に+対する, に+おく+る, に+基づく, に+伴う,
+#: を+めぐる) and request verbs (知りたい, 教えて, 調べたい, 探している, 分かる, 思う, 見る, 読む).
+FRAME_LEMMAS = frozenset({"つく", "付く", "関する", "向ける", "対する", "おく", "於く", "基づく",
+                          "伴う", "巡る", "めぐる", "知る", "教える", "調べる", "探す", "分かる",
+                          "思う", "見る", "読む", "欲しい", "ほしい", "下さる", "願う", "頂く"})
+#: Formal nouns (形式名詞), which Sudachi tags as ordinary nouns.
+FORMAL_NOUNS = frozenset({"こと", "事", "もの", "物", "ため", "為", "ところ", "所", "よう", "様",
+                          "等", "など", "方", "件"})
+
+_KANJI = re.compile(r"[\u3400-\u9fff\uf900-\ufaff々]")
+_KANJI_KANA = re.compile(r"^[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff々ー]+$")
+#: Variants kept for one word at most (the lexicon lists few terms per reading that pass the
+#: kanji test; this only bounds a pathological lexicon).
+MAX_VARIANTS = 4
+
+_LOCK = threading.Lock()
+_TOKENIZER = None
+
+
+def _tokenize(text: str) -> list[tuple[str, str, tuple, int, int, str]]:
+    """``(surface, normalized form, part of speech, start, end, reading)`` of each mode-C
+    morpheme."""
+    global _TOKENIZER
+    from sudachipy import SplitMode
+
+    with _LOCK:
+        if _TOKENIZER is None:
+            _TOKENIZER = morphology().dictionary.tokenizer(
+                SplitMode.C, fields={"pos", "normalized_form", "reading_form"})
+        return [(m.surface(), m.normalized_form(), m.part_of_speech(), m.begin(), m.end(),
+                 m.reading_form()) for m in _TOKENIZER.tokenize(text)]
+
+
+def _is_content(normalized: str, pos: tuple) -> bool:
+    if pos[0] in FUNCTION_POS or pos[1] == "非自立可能" or pos[1] == "代名詞":
+        return False
+    if pos[0] in ("動詞", "形容詞") and normalized in FRAME_LEMMAS:
+        return False
+    if pos[0] == "名詞" and normalized in FORMAL_NOUNS:
+        return False
+    return True
+
+
+@lru_cache(maxsize=4096)
+def _pieces(text: str) -> tuple[str, ...]:
+    morphemes = _tokenize(text)
+    runs: list[tuple[int, int]] = []
+    open_run: list[int] | None = None
+    for surface, normalized, pos, start, end, _ in morphemes:
+        if _is_content(normalized, pos):
+            if open_run is None:
+                open_run = [start, end]
+                runs.append(open_run)  # type: ignore[arg-type]
+            else:
+                open_run[1] = end
+        else:
+            open_run = None
+    pieces = tuple(text[a:b].strip() for a, b in runs)
+    return tuple(p for p in pieces if p)
+
+
+def content_pieces(text: str) -> list[str]:
+    """The content words of ``text`` in order: ``[text]`` when it has no function word in it,
+    ``[]`` when it has nothing else (only particles and request words)."""
+    if len(text.encode("utf-8")) > 1024 or is_kana(text):
+        # Too long for a sentence a reader types; or bare kana, which Sudachi cuts into
+        # nonsense (こうれいしゃ → こう/れいしゃ): the reading path reads it whole.
+        return [text]
+    pieces = list(_pieces(text))
+    if len(pieces) == 1 and len(pieces[0]) == len(text.strip()):
+        return [text]
+    return pieces
+
+
+@lru_cache(maxsize=4096)
+def _reading(text: str) -> str:
+    return to_katakana("".join(m[5] for m in _tokenize(text)))
+
+
+def spelling_variants(text: str, readings: ReadingLexicon) -> list[str]:
+    """Other spellings of a word that mixes kanji and kana (取りくみ → 取り組み, 見なおし →
+    見直し): terms of the reading lexicon read as the word is, sharing a kanji with it."""
+    if len(text) > 16 or not _KANJI_KANA.match(text) or not _KANJI.search(text) \
+            or _KANJI.sub("", text) == "":
+        return []  # not a kana/kanji mixture (all-kanji words: Sudachi's normalized form)
+    kanji = set(_KANJI.findall(text))
+    typed = fold(text)
+    out = []
+    for term in readings.terms(_reading(text)):
+        if term != typed and _KANJI_KANA.match(term) and kanji & set(_KANJI.findall(term)):
+            out.append(term)
+    return out[:MAX_VARIANTS]
