@@ -44,6 +44,13 @@ FRAME_LEMMAS = frozenset({"つく", "付く", "関する", "向ける", "対す�
 FORMAL_NOUNS = frozenset({"こと", "事", "もの", "物", "ため", "為", "ところ", "所", "よう", "様",
                           "等", "など", "方", "件"})
 
+#: Aspect nouns: in a sentence they say which side of a topic the reader wants (状況, 課題,
+#: 論点 …), which posts on the topic discuss in many words; as required words they would keep
+#: only the posts that use that very noun. Dropped from a sentence, also at the end of a
+#: compound (導入状況 → 導入), when other content words remain.
+ASPECT_NOUNS = frozenset({"状況", "課題", "論点", "動向", "現状", "実態", "在り方", "あり方",
+                          "方向性", "概要", "推移", "現況", "事例", "具体例", "ポイント"})
+
 _KANJI = re.compile(r"[\u3400-\u9fff\uf900-\ufaff々]")
 _KANJI_KANA = re.compile(r"^[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff々ー]+$")
 #: Variants kept for one word at most (the lexicon lists few terms per reading that pass the
@@ -56,16 +63,30 @@ _TOKENIZER = None
 
 def _tokenize(text: str) -> list[tuple[str, str, tuple, int, int, str]]:
     """``(surface, normalized form, part of speech, start, end, reading)`` of each mode-C
-    morpheme."""
+    morpheme; a compound noun ending in an aspect noun (導入状況) as two: the rest and the
+    aspect noun."""
     global _TOKENIZER
     from sudachipy import SplitMode
 
+    out = []
     with _LOCK:
         if _TOKENIZER is None:
             _TOKENIZER = morphology().dictionary.tokenizer(
-                SplitMode.C, fields={"pos", "normalized_form", "reading_form"})
-        return [(m.surface(), m.normalized_form(), m.part_of_speech(), m.begin(), m.end(),
-                 m.reading_form()) for m in _TOKENIZER.tokenize(text)]
+                SplitMode.C, fields={"pos", "normalized_form", "reading_form", "split_a"})
+        for m in _TOKENIZER.tokenize(text):
+            pos = m.part_of_speech()
+            if pos[0] == "名詞" and m.end() - m.begin() > 2:
+                parts = list(m.split(SplitMode.A, add_single=False))
+                if len(parts) > 1 and parts[-1].normalized_form() in ASPECT_NOUNS:
+                    last = parts[-1]
+                    out.append((text[m.begin():last.begin()], m.normalized_form(), pos,
+                                m.begin(), last.begin(), m.reading_form()))
+                    out.append((last.surface(), last.normalized_form(), last.part_of_speech(),
+                                last.begin(), last.end(), ""))
+                    continue
+            out.append((m.surface(), m.normalized_form(), pos, m.begin(), m.end(),
+                        m.reading_form()))
+    return out
 
 
 def _is_content(normalized: str, pos: tuple) -> bool:
@@ -81,10 +102,16 @@ def _is_content(normalized: str, pos: tuple) -> bool:
 @lru_cache(maxsize=4096)
 def _pieces(text: str) -> tuple[str, ...]:
     morphemes = _tokenize(text)
+    content = [_is_content(normalized, pos) for _, normalized, pos, _, _, _ in morphemes]
+    aspects = [ok and normalized in ASPECT_NOUNS
+               for ok, (_, normalized, _, _, _, _) in zip(content, morphemes)]
+    if any(ok and not aspect for ok, aspect in zip(content, aspects)) and \
+            len(morphemes) > 1 and not all(content):
+        content = [ok and not aspect for ok, aspect in zip(content, aspects)]
     runs: list[tuple[int, int]] = []
     open_run: list[int] | None = None
-    for surface, normalized, pos, start, end, _ in morphemes:
-        if _is_content(normalized, pos):
+    for (surface, normalized, pos, start, end, _), ok in zip(morphemes, content):
+        if ok:
             if open_run is None:
                 open_run = [start, end]
                 runs.append(open_run)  # type: ignore[arg-type]
