@@ -11,7 +11,8 @@ and are not searched. What counts as a function word is decided by part of speec
   :data:`FRAME_LEMMAS` (について = に + つく + て, に関する, に向けて, に対する, における, 知りたい,
   教えて, 調べたい …) and the formal nouns :data:`FORMAL_NOUNS` (こと, もの, ため …).
 
-A word with no particle, auxiliary or function word in it (介護保険, 子ども貧困) stays one piece, and
+A word with no particle, auxiliary or function word in it (介護保険, 子ども貧困), or only の between
+its nouns (生涯活躍のまち: a name, searched as a phrase as before), stays one piece, and
 so does a word of kana only (Sudachi's analysis of bare kana is unreliable; see
 :mod:`search.plan` for how such words are read).
 
@@ -99,10 +100,19 @@ def _is_content(normalized: str, pos: tuple) -> bool:
     return True
 
 
+def _joins(normalized: str, pos: tuple) -> bool:
+    """True for what joins a noun phrase rather than frames a sentence: the particle の,
+    symbols and spaces."""
+    return (pos[0] == "助詞" and normalized == "の") or pos[0] in ("補助記号", "空白")
+
+
 @lru_cache(maxsize=4096)
 def _pieces(text: str) -> tuple[str, ...]:
     morphemes = _tokenize(text)
     content = [_is_content(normalized, pos) for _, normalized, pos, _, _, _ in morphemes]
+    if all(ok or _joins(normalized, pos)
+           for ok, (_, normalized, pos, _, _, _) in zip(content, morphemes)):
+        return (text,)  # a compound or a noun phrase (生涯活躍のまち): one word, as typed
     aspects = [ok and normalized in ASPECT_NOUNS
                for ok, (_, normalized, _, _, _, _) in zip(content, morphemes)]
     if any(ok and not aspect for ok, aspect in zip(content, aspects)) and \

@@ -15,6 +15,10 @@ counts and the date order; only the page's hits are loaded and get snippets
 (:mod:`search.snippets`). Multi-select facets: category counts ignore the category
 filter but respect ``from``/``to``; year, month and fiscal-year counts ignore the dates but
 respect the category filter. Relevance ties are broken by the newer date.
+
+When no post holds every word of the query, the answer holds the posts with the most of them
+(:class:`~search.plan.Partial`): ``match`` is then ``"partial"`` and each hit lists the words it
+lacks in ``missing``; otherwise ``match`` is ``"all"`` and hits have no ``missing``.
 """
 
 from __future__ import annotations
@@ -94,12 +98,17 @@ class SearchService:
                               order == "date_asc", start, wanted)
             hits = self._hits(engine, page_docs, compiled,
                               scores if order == "relevance" else None)
+            partial = engine.partial and not browse
+            if partial:
+                for d, hit in zip(page_docs, hits):
+                    hit["missing"] = list(engine.missing.get(d, ()))
         return {
             "query": req.q,
             "total": total,
             "page": req.page,
             "per_page": req.per_page,
             "took_ms": round((time.perf_counter() - started) * 1000, 3),
+            "match": "partial" if partial else "all",
             "hits": hits,
             "facets": facets,
         }

@@ -139,6 +139,7 @@ def search() -> Response:
     return _page(
         "search.html",
         q=state.q, keep=state.filters(), page=page, total=total, hits=hits,
+        partial=res.get("match") == "partial",
         first=first, last=first + len(hits) - 1,
         took=f"{res['took_ms'] / 1000:.3f}",
         sort_links=nav.sort_links(state, req.effective_sort, base),
