@@ -214,7 +214,7 @@ class Engine:
         if scores:
             return self._near(children, scores)
         base = _sum_common(required) if required else None
-        count: dict[int, int] = {}
+        count: dict[int, int] = dict.fromkeys(base, 0) if base is not None else {}
         for part in optional:
             for d in part if base is None else part.keys() & base.keys():
                 count[d] = count.get(d, 0) + 1
@@ -232,8 +232,7 @@ class Engine:
             self.missing[d] = tuple(label for label, part in zip(plan.labels, optional)
                                     if d not in part)
         self.partial = True
-        held = [c for c in plan.optional]
-        return self._near(plan.required + tuple(held), scores)
+        return self._near(children, scores)
 
     # --- one word: BM25F ----------------------------------------------------------------------
 

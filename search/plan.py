@@ -90,8 +90,9 @@ class Partial:
     """All of ``required``, and as many of ``optional`` as any document holds.
 
     The documents holding every ``required`` child and every ``optional`` one; when there are
-    none, those holding every ``required`` child and the greatest number ``m >= 1`` of
-    ``optional`` children that any document holds (the answer is then *partial*). Scores are
+    none, those holding every ``required`` child and the greatest number ``m`` of ``optional``
+    children that any such document holds (the answer is then *partial*; ``m`` may be 0 only
+    when there are ``required`` children). Scores are
     summed as in :class:`AllOf`. ``labels[k]`` names ``optional[k]`` (the word typed), so that
     an engine can say which words each document lacks. Quoted phrases, explicit ``OR`` groups
     and ``title:`` words are ``required``; plain words are ``optional``."""
@@ -217,7 +218,8 @@ class _Compilation:
     def top(self, node: Node, marks) -> Plan | None:
         """The plan of a whole query. Its plain words (and the content words of a sentence
         typed as one word, :mod:`.intent`) may be missing when no post holds them all: with two
-        or more of them the query becomes a :class:`Partial`."""
+        or more of them, or one beside a required phrase or ``OR`` group, the query becomes a
+        :class:`Partial`."""
         children = node.children if isinstance(node, All) else (node,)
         loose: list[Word] = []
         strict: list[Node] = []
@@ -238,7 +240,7 @@ class _Compilation:
             if p is not None:
                 optional.append(p)
                 labels.append(word.text)
-        if len(optional) < 2:
+        if len(optional) < (1 if required else 2):
             required += optional
             optional, labels = [], []
         if optional:
