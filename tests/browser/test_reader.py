@@ -201,3 +201,25 @@ def test_the_watch_sees_a_dialog(browser, base_url):
         assert watch.clean()["dialogs"] == ["x"]
     finally:
         context.close()
+
+
+def test_a_partial_answer_says_so_and_strikes_through_the_missing_words(page):
+    page.goto("/search?q=" + "介護 福祉 <b>人材</b>")
+    note = page.locator(".partial")
+    assert note.inner_text().startswith("すべての語を含む記事はありません")
+    assert hit_titles(page) == ["介護人材の確保", "相談窓口の一本化"]
+    hits = page.locator(".hit")
+    # Each hit lists what it lacks, struck through; the typed markup stays text.
+    assert hits.nth(0).locator(".missing del").all_inner_texts() == ["福祉", "<b>人材</b>"]
+    assert hits.nth(1).locator(".missing del").all_inner_texts() == ["介護", "<b>人材</b>"]
+    assert page.locator(".missing b").count() == 0
+    struck = hits.nth(0).locator(".missing del").first.evaluate(
+        "e => getComputedStyle(e).textDecorationLine")
+    assert "line-through" in struck
+
+
+def test_an_answer_with_every_word_has_no_partial_note(page):
+    page.goto("/search?q=介護 人材")
+    assert page.locator(".partial").count() == 0
+    assert page.locator(".missing").count() == 0
+    assert hit_titles(page) == ["介護人材の確保"]
