@@ -44,7 +44,7 @@ B = {"title": 0.3, "body": 0.5}
 COMPOUND_BONUS = 0.5
 #: Proximity: the best documents by BM25F that are re-scored, the window (in A units) within
 #: which two query words count as near, and the weight of the proximity part.
-PROXIMITY_DOCS = 200
+PROXIMITY_DOCS = 100
 PROXIMITY_WINDOW = 8
 PROXIMITY_WEIGHT = 0.25
 #: A phrase term's postings are read only for the candidate documents (not whole) when the term
@@ -249,12 +249,28 @@ class Engine:
         matching (children) of ``boost * frequency / (1 - b + b * length / average length)`` of
         the child's field, and ``idf = ln(1 + (N - df + 0.5) / (df + 0.5))`` with ``df`` the
         number of documents matching the word in any way."""
-        tf: dict[int, float] = {}
-        get = tf.get
+        parts = []
         for leaf in word.children:
             field, boost = _field_boost(leaf)
             norm = self.view.length_norms(field, self.reader, 1.0, B.get(field, 0.75))
-            for d, f in self._tf(leaf).items():
+            if isinstance(leaf, Seq) and len(leaf.terms) == 1:
+                pl = self.postings(field, leaf.terms[0])  # no copy: the list is remembered
+                pairs = zip(pl.ids, pl.weights)
+                size = len(pl)
+            else:
+                found = self._tf(leaf)
+                pairs = found.items()
+                size = len(found)
+            if size:
+                parts.append((size, boost, norm, pairs))
+        if not parts:
+            return {}
+        parts.sort(key=_FIRST, reverse=True)
+        _, boost, norm, pairs = parts[0]
+        tf = {d: boost * f / norm[d] for d, f in pairs}
+        get = tf.get
+        for _, boost, norm, pairs in parts[1:]:
+            for d, f in pairs:
                 tf[d] = get(d, 0.0) + boost * f / norm[d]
         if not tf:
             return {}
@@ -321,7 +337,10 @@ class Engine:
                 return {}
         unproven = [d for d in candidates if not proven or d not in proven]
         matched = candidates.difference(d for d in unproven if not _phrase_at(values, d))
-        return {d: min(w[d] for w in weights) for d in matched}
+        if len(weights) == 2:
+            first, second = weights
+            return {d: first[d] if first[d] < second[d] else second[d] for d in matched}
+        return {d: min([w[d] for w in weights]) for d in matched}
 
     def _compute_spelled(self, plan: Spelled) -> dict[int, float]:
         """Documents holding, at consecutive positions, one term of each piece's options; the
