@@ -7,11 +7,12 @@ white-paper corpus took up to a second). Here each posting list is read block by
 scores are computed in one comprehension per term, and AND/OR/NOT are dictionary and set
 operations. Phrases are checked on stored positions only for documents that hold every term.
 
-Scores are Whoosh's BM25F, computed the same way (``idf = log(N / (df + 1)) + 1``, ``B = 0.75``,
-``K1 = 1.2``, Whoosh's byte-rounded field lengths): one BM25 score per field, multiplied by the
-field's weight (title ``Settings.title_boost``), summed. A phrase scores as the sum of its terms'
-scores in the documents where it occurs. Exclusions, ``category:`` and a query of only exclusions
-score nothing of their own.
+Scores are BM25F per query word (:class:`~search.plan.OneWord`): the weighted, length-normalised
+term frequencies of all the word's ways of matching (fields, phrases, readings, synonyms) are
+added before one saturation (docs/search.md, "Ranking", gives the formula and why). Words add up;
+two or more words also get a proximity part on the best documents. Exclusions, ``category:`` and
+a query of only exclusions score nothing of their own. A :class:`~search.plan.Partial` that
+falls back to its most words sets :attr:`Engine.partial` and :attr:`Engine.missing`.
 
 An :class:`Engine` lives for one request. Posting lists and the scores of each term and phrase
 are also remembered per generation (an LRU in :class:`~search.live.IndexView`, bounded by
