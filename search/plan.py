@@ -11,7 +11,12 @@ at consecutive positions on ``title``/``body`` (:class:`Spelled`, weight
 ``Settings.reading_boost``). When Sudachi's analysis of a kana word drops pieces of it (わじまし →
 わ/じ/まし, partly particles), the word is not searched with that analysis, only through its
 readings. Synonyms of the word, or of one of its C units, are OR-ed in (quoted words are taken as
-written).
+written), and so are the spelling variants of a kanji/kana mixture (:mod:`search.intent`). All the
+ways of matching one word form one :class:`OneWord`, which the engine scores as one word.
+
+A plain word typed as a sentence (子どもの貧困対策について) is compiled as its content words
+(:func:`search.intent.content_pieces`). The plain words of a query form a :class:`Partial`: when
+no post holds them all, the posts with the most of them answer.
 """
 
 from __future__ import annotations
