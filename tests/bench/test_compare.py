@@ -170,3 +170,15 @@ def test_smoke_run_of_every_engine(tmp_path):
     assert "paired bootstrap" in opts.headline.read_text("utf-8") and "| all but kana |" in page
     for name in (report.BUILD_PLOT, report.LATENCY_PLOT):
         assert (opts.docs_dir / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_make_bench_without_its_corpus_fails_and_says_why(tmp_path, capsys):
+    from benchmarks import run_all
+
+    missing = tmp_path / "absent" / "posts.jsonl"
+    assert run_all.main(["--skip-others", "--corpus", str(missing)]) == 2
+    err = capsys.readouterr().err
+    assert str(missing) in err and "Nothing was measured" in err
+    with pytest.raises(SystemExit) as exc:
+        harness.main(["--corpus", str(missing)])
+    assert "Nothing was measured" in str(exc.value.code)
