@@ -98,18 +98,21 @@ def test_careful_peers_use_readings_and_synonyms(tmp_path, careful, bare):
 
     docs = [data.Doc("kaigo", "介護保険の見直し", "介護の現場。", "2020-07-01", "c", ""),
             data.Doc("mhlw", "厚生労働省の発表", "厚生労働省が公表した。", "2020-07-01", "c", ""),
-            data.Doc("other", "大阪", "大阪の話。", "2020-07-01", "c", "")]
+            data.Doc("other", "大阪", "大阪の話。", "2020-07-01", "c", ""),
+            data.Doc("fee", "電波利用料", "電波利用料の見直しを進めた。", "2020-07-01", "c", "")]
     found = {}
     for name in (careful, bare):
         engine = make(name)
         (tmp_path / name).mkdir()
         engine.build(docs, tmp_path / name, {})
         try:
-            found[name] = [engine.search(q, 10) for q in ("かいご", "厚労省", "介護", "大阪")]
+            found[name] = [engine.search(q, 10) for q in ("かいご", "厚労省", "介護", "大阪",
+                                                          "電波利用料の見直しについて")]
         finally:
             engine.close()
-    assert found[careful] == [["kaigo"], ["mhlw"], ["kaigo"], ["other"]]
-    assert found[bare] == [[], [], ["kaigo"], ["other"]]
+    # a sentence: the runs of terms around dropped words and stop phrases, not one phrase
+    assert found[careful] == [["kaigo"], ["mhlw"], ["kaigo"], ["other"], ["fee"]]
+    assert found[bare] == [[], [], ["kaigo"], ["other"], []]
 
 
 def test_paired_bootstrap_interval():

@@ -93,7 +93,9 @@ class Fts5Sudachi(_Fts5):
     """Sudachi terms in ``title`` and ``body``, their readings in ``title_reading`` and
     ``body_reading``. A query word matches as the phrase of its terms, or of the terms of one of
     its synonym alternatives, in title or body; a kana word also as its katakana reading in the
-    reading columns. Words are ANDed; one bm25() over all columns ranks."""
+    reading columns. A word in which Sudachi dropped words (a sentence typed without spaces) needs
+    every run of terms between them (:func:`~.sudachi_terms.segments`). Words are ANDed; one
+    bm25() over all columns ranks."""
 
     name = "fts5-sudachi"
     uses_sudachi = True
@@ -101,7 +103,7 @@ class Fts5Sudachi(_Fts5):
     cost_hint = 9.0  # the Sudachi analysis, shared with the other Sudachi-token engines
     description = ("SQLite FTS5 unicode61 over space-joined Sudachi terms, phrase queries, with "
                    "a reading column (kana queries searched on it) and query-time synonym OR "
-                   "expansion (policy-search's synonym list)")
+                   "expansion (policy-search's synonym list); sentences as the AND of their phrases")
     tokenizer = "'unicode61 remove_diacritics 0'"
     columns = ("title", "body", "title_reading", "body_reading")
 
@@ -113,8 +115,9 @@ class Fts5Sudachi(_Fts5):
     def match(self, q: str) -> str | None:
         clauses = []
         for word in query_words(q):
-            options = [f"{{title body}} : {_phrase(' '.join(t))}"
-                       for alt in sudachi_terms.alternatives(word) if (t := sudachi_terms.terms(alt))]
+            options = ["(" + " AND ".join(f"{{title body}} : {_phrase(' '.join(seg))}" for seg in segs) + ")"
+                       for alt in sudachi_terms.alternatives(word)
+                       if (segs := sudachi_terms.segments(alt))]
             if (reading := sudachi_terms.reading_token(word)) is not None:
                 options.append(f"{{title_reading body_reading}} : {_phrase(reading)}")
             if options:

@@ -20,7 +20,9 @@ does: the whole word, and the word with one of its units (mode C) replaced by a 
 
 from __future__ import annotations
 
+import re
 import time
+import unicodedata
 from functools import lru_cache
 
 from search.analysis import COMPOUND, PART, WHOLE, is_kana, morphology, to_katakana
@@ -34,6 +36,39 @@ MAX_ALTERNATIVES = 8
 
 def terms(text: str) -> list[str]:
     return [u[3] for u in morphology().units(text) if u[5] in (WHOLE, PART)]
+
+
+#: Multi-word function phrases of Lucene's Japanese stop word list (``ja/stopwords.txt``, used by
+#: its JapaneseAnalyzer), which Sudachi leaves partly as words (について keeps the verb 付く): a
+#: careful site drops them from a query like the particles around them.
+STOP_PHRASES = ("について", "に関する", "に対して", "に対する", "における", "において", "によって",
+                "により", "による", "として", "とともに")
+_STOP = re.compile("|".join(STOP_PHRASES))
+
+
+def segments(text: str) -> list[list[str]]:
+    """The terms of a query word, cut where a stop phrase stood or Sudachi dropped a word between
+    them; see :func:`_segments`."""
+    return [seg for piece in _STOP.split(text) for seg in _segments(piece)]
+
+
+def _segments(text: str) -> list[list[str]]:
+    """The terms of a query word, cut where Sudachi dropped a word between them (a particle or
+    an auxiliary: the の and について of 電波利用料の見直しについて). Each segment is searched as a
+    phrase and all must match, as a careful site runs a sentence typed without spaces (a match
+    query over the analysed terms with AND, a phrase per run): a phrase across dropped words
+    would ask for text the posts do not hold. Punctuation between two terms does not cut."""
+    out: list[list[str]] = []
+    last_end = None
+    for u in morphology().units(text):
+        if u[5] in (WHOLE, COMPOUND):
+            gap = text[last_end:u[1]] if last_end is not None else ""
+            if not out or any(unicodedata.category(c)[0] not in "PZS" for c in gap):
+                out.append([])
+            last_end = u[2]
+        if u[5] in (WHOLE, PART):
+            out[-1].append(u[3])
+    return [seg for seg in out if seg]
 
 
 def readings(text: str) -> list[str]:

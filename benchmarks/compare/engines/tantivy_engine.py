@@ -18,7 +18,8 @@ HEAP_BYTES = 100_000_000
 
 class TantivySudachi(Engine):
     """A query word matches as the phrase of its terms (or of a synonym alternative's terms) in
-    title (boosted) or body; a kana word also as its katakana reading in the reading fields."""
+    title (boosted) or body; a kana word also as its katakana reading in the reading fields. A word
+    in which Sudachi dropped words (a sentence) needs every run of terms between them."""
 
     name = "tantivy-sudachi"
     uses_sudachi = True
@@ -27,7 +28,7 @@ class TantivySudachi(Engine):
     careful = True
     description = ("tantivy, whitespace tokenizer over space-joined Sudachi terms, phrase queries, "
                    "with reading fields (kana queries searched on them) and query-time synonym OR "
-                   "expansion (policy-search's synonym list)")
+                   "expansion (policy-search's synonym list); sentences as the AND of their phrases")
 
     def build(self, docs: list[Doc], directory: Path, shared: dict) -> dict[str, float]:
         rows, analysis, self.analysis_cpu_s = sudachi_terms.analysed(docs, shared)
@@ -64,8 +65,13 @@ class TantivySudachi(Engine):
             return self._either("title", "body", words) if words else []
         options = []
         for alt in sudachi_terms.alternatives(word):
-            if words := sudachi_terms.terms(alt):
-                options += self._either("title", "body", words)
+            segs = sudachi_terms.segments(alt)
+            if len(segs) == 1:
+                options += self._either("title", "body", segs[0])
+            elif segs:  # a sentence: every run of terms between dropped words
+                options.append((tantivy.Occur.Should, tantivy.Query.boolean_query(
+                    [(tantivy.Occur.Must, tantivy.Query.boolean_query(self._either("title", "body", seg)))
+                     for seg in segs])))
         if (reading := sudachi_terms.reading_token(word)) is not None:
             options += self._either("title_reading", "body_reading", [reading])
         return options
