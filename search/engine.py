@@ -212,6 +212,9 @@ class Engine:
         optional = [self._eval(c) for c in plan.optional]
         children = plan.required + plan.optional
         scores = _sum_common(required + optional)
+        if scores and self.view.has_deletions:
+            live = self.view.live_set
+            scores = {d: s for d, s in scores.items() if d in live}
         if scores:
             return self._near(children, scores)
         base = _sum_common(required) if required else None
@@ -278,7 +281,7 @@ class Engine:
         c = _idf(self._doc_count, len(tf)) * (K1 + 1)
         return {d: c * t / (K1 + t) for d, t in tf.items()}
 
-    def _tf(self, leaf: Plan, proven: dict | None = None) -> dict[int, float]:
+    def _tf(self, leaf: Plan) -> dict[int, float]:
         """``{docnum: frequency}`` of a term, phrase, reading or compound (remembered)."""
         key = ("tf", leaf)
         found = self.view.recall(key)
