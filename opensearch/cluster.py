@@ -199,7 +199,9 @@ class LocalCluster:
         """``kill -9`` of node *i*, as a crash would; returns once the process is gone."""
         pid = self.pid(i)
         if pid is None:
-            raise ClusterError(f"node-{i} is not running (no live pid in {self.pid_file(i)})")
+            raise ClusterError(f"node-{i} has no live pid in {self.pid_file(i)}: it is down, or "
+                               "the cluster was started from another directory (set "
+                               "OPENSEARCH_VAR_DIR to that one)")
         os.kill(pid, signal.SIGKILL)
         self._wait_gone(i, pid, 30)
         self._forget(i)
