@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -61,6 +62,11 @@ def java_missing() -> str | None:
     java = _java()
     if java is None:
         return "no Java: install a JDK 17 (Debian: openjdk-17-jdk-headless) or set JAVA_HOME"
+    shown = subprocess.run([java, "-version"], capture_output=True, text=True).stderr
+    found = re.search(r'version "(\d+)', shown)
+    if found is None or int(found.group(1)) < 17:
+        return (f"no Java 17: {java} is {shown.splitlines()[0] if shown else 'unreadable'}; "
+                "install openjdk-17-jdk-headless or set JAVA_HOME")
     if not (HERE / "target" / "launcher.jar").exists() and shutil.which("mvn") is None:
         return "no Java build tool: install Maven (Debian: maven) to build opensearch/"
     return None
@@ -115,7 +121,8 @@ class LocalCluster:
         if mvn is None:
             raise ClusterError("Maven is missing: install it (Debian: maven) to build opensearch/")
         print("building the OpenSearch launcher (mvn package)...", file=sys.stderr, flush=True)
-        done = subprocess.run([mvn, "-q", "-B", "-f", str(HERE / "pom.xml"), "package"],
+        # clean: a dependency taken out of the pom must leave target/lib too
+        done = subprocess.run([mvn, "-q", "-B", "-f", str(HERE / "pom.xml"), "clean", "package"],
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         if done.returncode != 0:
             raise ClusterError(f"mvn package failed in {HERE}:\n{done.stdout[-4000:]}")
