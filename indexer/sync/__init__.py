@@ -265,7 +265,7 @@ def _xml_reason(data: bytes) -> str:
     try:
         etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
     except etree.XMLSyntaxError as exc:
-        return f"not XML: {exc.msg} at line {exc.lineno}"
+        return f"not XML: {exc.msg}"
     except ValueError as exc:
         return f"not XML: {exc}"
     return "XML of another kind"

@@ -133,6 +133,7 @@ class Fetcher:
         """GET ``url`` if robots.txt allows it, following redirects (each checked the same way).
         Raises :class:`FetchError` for any failure and for HTTP errors."""
         for _ in range(self.policy.max_redirects + 1):
+            _check_scheme(url)
             origin = _origin(url)
             if not self._allowed(origin, url):
                 raise FetchError(url, "disallowed by robots.txt")
@@ -192,9 +193,7 @@ class Fetcher:
 
     def _request(self, url: str, headers: dict[str, str]) -> tuple[Response | None, str | None]:
         """``(response, None)``, or ``(None, next url)`` for a redirect."""
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https"):
-            raise FetchError(url, f"only http and https addresses are fetched, not {parts.scheme or 'this'}:")
+        parts = _check_scheme(url)
         try:
             host, port = parts.hostname, parts.port
         except ValueError:
@@ -211,6 +210,7 @@ class Fetcher:
                                                context=ssl.create_default_context())
         else:
             conn = http.client.HTTPConnection(host, port, timeout=policy.connect_timeout)
+        resp = None
         try:
             try:
                 conn.connect()
@@ -242,6 +242,8 @@ class Fetcher:
             except (OSError, http.client.HTTPException) as exc:
                 raise FetchError(url, f"connection failed: {_os_reason(exc)}") from None
         finally:
+            if resp is not None:
+                resp.close()  # with Connection: close the response, not conn, owns the socket
             conn.close()
             self._last[origin] = time.monotonic()
 
@@ -282,6 +284,13 @@ class Fetcher:
             if len(out) > limit:
                 raise too_large
         return bytes(out)
+
+
+def _check_scheme(url: str):
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        raise FetchError(url, f"only http and https addresses are fetched, not {parts.scheme or 'this'}:")
+    return parts
 
 
 def _origin(url: str) -> str:
