@@ -78,7 +78,7 @@ def _finish(app, job_id: str) -> dict:
 def test_the_document_lists_the_webhook_only_with_a_token(app, guarded_app):
     without = app.test_client().get("/api/openapi.json").get_json()
     with_token = guarded_app.test_client().get("/api/openapi.json").get_json()
-    admin_paths = ["/api/admin/jobs/{id}", "/api/admin/update"]
+    admin_paths = ["/api/admin/jobs/{id}", "/api/admin/sync", "/api/admin/update"]
     assert [p for p in without["paths"] if p.startswith("/api/admin/")] == []
     assert sorted(p for p in with_token["paths"] if p.startswith("/api/admin/")) == admin_paths
     assert with_token == openapi_document(admin=True)
