@@ -128,6 +128,7 @@ class Fetcher:
         """HTTP requests made (robots.txt ones included)."""
         self._last: dict[str, float] = {}
         self._parsers: dict[str, RobotFileParser | None] = {}
+        self._robots_failures: dict[str, str] = {}
 
     def get(self, url: str, headers: dict[str, str] | None = None) -> Response:
         """GET ``url`` if robots.txt allows it, following redirects (each checked the same way).
@@ -136,6 +137,10 @@ class Fetcher:
             _check_scheme(url)
             origin = _origin(url)
             if not self._allowed(origin, url):
+                if origin in self._robots_failures:
+                    raise FetchError(url, f"robots.txt could not be read "
+                                          f"({self._robots_failures[origin]}), so nothing is fetched "
+                                          "from this host this round")
                 raise FetchError(url, "disallowed by robots.txt")
             response, location = self._request(url, headers or {})
             if location is None:
@@ -161,7 +166,10 @@ class Fetcher:
             if exc.reason.startswith("HTTP 4"):
                 entry = RobotsEntry(404, "", time.time())
             else:  # 5xx, unreachable, refused: the rules may exist; assume the worst this round
-                return cached.parser() if cached is not None else None
+                if cached is not None:
+                    return cached.parser()
+                self._robots_failures[origin] = exc.reason
+                return None
         else:
             entry = RobotsEntry(200, response.body.decode("utf-8", "replace"), time.time())
         self.robots[origin] = entry

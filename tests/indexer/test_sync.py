@@ -196,7 +196,9 @@ def test_robots_txt_that_fails_with_5xx_stops_the_round(blog, sync, dirs):
     result = sync(blog.feed_url)
     assert result.exit_code == 1
     assert blog.paths() == ["/robots.txt"]
-    assert "disallowed by robots.txt" in result.stderr
+    assert result.stderr.splitlines() == [
+        f"{blog.feed_url}: robots.txt could not be read (HTTP 503), so nothing is fetched from this "
+        "host this round; nothing of this feed was written"]
     blog.routes["/robots.txt"] = Route(b"User-agent: *\nAllow: /\n", content_type="text/plain")
     assert sync(blog.feed_url).exit_code == 0  # the failure was not cached
     assert len(list(corpus.glob("*.md"))) == 3
