@@ -21,7 +21,7 @@ from web import create_app
 
 from .checks import assert_canonical_error, assert_no_leak
 from .server import get_json, serve
-from .test_admin import BEARER, TOKEN, _finish, _request, job_errors
+from .test_admin import BEARER, TOKEN, _finish, job_errors, run_job
 
 QUICK = SyncOptions(policy=FetchPolicy(delay=0, timeout=2))
 
@@ -161,17 +161,7 @@ def test_sync_webhook_on_a_real_server(site, blog):
     with serve(site.index_dir, POLICY_SEARCH_ADMIN_TOKEN=TOKEN,
                POLICY_SEARCH_CORPUS=str(site.corpus_dir),
                POLICY_SEARCH_SYNC_FEEDS=blog.feed_url) as server:
-        status, headers, body = _request(server.base + "/api/admin/sync", "POST", BEARER)
-        assert status == 202
-        url = server.base + headers["Location"]
-        deadline = time.monotonic() + 120
-        while True:
-            job = _request(url, "GET", BEARER)[2]["job"]
-            if job["state"] != "running":
-                break
-            assert time.monotonic() < deadline
-            time.sleep(0.2)
-        time.sleep(0.3)
+        job = run_job(server.base, "/api/admin/sync")
         found = get_json(server.base + "/api/search?q=" + quote("潜在保育士"))
     assert (job["state"], job["summary"]["new"], job["summary"]["index"]["posts"]) == ("succeeded", 3, 26)
     assert job["summary"]["seconds"] >= 3  # four requests to one host, a second apart
