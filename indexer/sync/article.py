@@ -90,17 +90,18 @@ def article_text(response: Response, title: str) -> str:
         raise ArticleError(f"not an HTML page ({response.content_type})")
     try:
         tree = lxml.html.document_fromstring(decode(response))
-    except (etree.ParserError, ValueError):
-        raise ArticleError("the page is not readable HTML") from None
-    _split_at_blank_lines(tree)
-    xml = trafilatura.extract(tree, url=response.url, output_format="xml", include_comments=False,
-                              include_tables=True, include_images=False,
-                              # A post page is mostly furniture (calendar, sidebar, links); with
-                              # recall favoured a short post comes back with all of it.
-                              favor_precision=True)
-    if not xml:
+        _split_at_blank_lines(tree)
+        xml = trafilatura.extract(tree, url=response.url, output_format="xml",
+                                  include_comments=False, include_tables=True,
+                                  include_images=False,
+                                  # A post page is mostly furniture (calendar, sidebar, links);
+                                  # with recall favoured a short post comes back with all of it.
+                                  favor_precision=True)
+        main = etree.fromstring(xml.encode("utf-8")).find("main") if xml else None
+    except Exception as exc:  # untrusted markup through two parsers: one page must not end the round
+        raise ArticleError(f"the page could not be read ({type(exc).__name__})") from None
+    if main is None:
         raise ArticleError("no article text found in the page")
-    main = etree.fromstring(xml.encode("utf-8")).find("main")
     paragraphs: list[str] = []
     for block in _blocks(main):
         for lb in block.iter("lb"):

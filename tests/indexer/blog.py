@@ -38,6 +38,8 @@ class Seen:
     path: str
     headers: dict[str, str]
     status: int
+    at: float
+    """When it arrived (time.monotonic())."""
 
 
 @dataclass
@@ -183,7 +185,7 @@ def _handler(blog: Blog):
             if conditional:
                 status = 304
             with blog.lock:
-                blog.requests.append(Seen(self.path, dict(self.headers), status))
+                blog.requests.append(Seen(self.path, dict(self.headers), status, time.monotonic()))
             if route is not None and route.delay:
                 time.sleep(route.delay)
             if route is None:

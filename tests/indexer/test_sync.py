@@ -151,6 +151,21 @@ def test_pages_that_fail_fall_back_to_the_excerpt_and_are_retried(blog, sync, cl
     assert search_ids(cli, index, "潜在保育士") == [second]
 
 
+@pytest.mark.parametrize("route, reason", [
+    (Route(b"%PDF-1.4 ...", content_type="application/pdf"), "not an HTML page (application/pdf)"),
+    (Route(b"<!DOCTYPE html><html><head><title>t</title></head><body></body></html>"),
+     "no article text found in the page"),
+])
+def test_a_page_without_article_text_falls_back(blog, sync, dirs, route, reason):
+    corpus, _ = dirs
+    blog.routes["/seisaku/archive/1"] = route
+    result = sync(blog.feed_url)
+    assert result.exit_code == 0
+    assert result.stderr.splitlines() == [
+        f"{blog.post_url(1)}: {reason}; the feed's excerpt is indexed instead"]
+    assert read_post(corpus / f"{id_from_link(blog.post_url(1))}.md").body == blog.posts[0].excerpt
+
+
 def test_a_failing_page_never_replaces_a_post_already_in_the_corpus(blog, sync, dirs):
     corpus, _ = dirs
     assert sync(blog.feed_url).exit_code == 0
@@ -188,6 +203,16 @@ def test_robots_txt_for_this_crawler_can_close_the_whole_blog(blog, sync, dirs):
     assert result.stderr.splitlines() == [
         f"{blog.feed_url}: disallowed by robots.txt; nothing of this feed was written"]
     assert list(corpus.iterdir()) == []
+
+
+def test_requests_to_one_host_are_spaced_by_the_delay_or_crawl_delay(blog, cli, dirs):
+    corpus, index = dirs
+    blog.routes["/robots.txt"] = Route(b"User-agent: *\nCrawl-delay: 1\n", content_type="text/plain")
+    result = cli("sync", blog.feed_url, "--no-pages", "--corpus", corpus, "--index", index,
+                 "--delay", "0.2")
+    assert result.exit_code == 0
+    robots, feed = blog.requests
+    assert feed.at - robots.at >= 1.0  # Crawl-delay is longer than --delay, so it wins
 
 
 def test_robots_txt_that_fails_with_5xx_stops_the_round(blog, sync, dirs):
