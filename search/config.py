@@ -42,6 +42,10 @@ class Settings:
     """Bearer token that enables ``POST /api/admin/update``; None disables it.
     Env: ``POLICY_SEARCH_ADMIN_TOKEN``."""
 
+    sync_feeds: tuple[str, ...] = ()
+    """Feeds (or blog pages that link one) that ``POST /api/admin/sync`` syncs; a request cannot
+    name others. Env: ``POLICY_SEARCH_SYNC_FEEDS``, addresses separated by white space."""
+
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> "Settings":
         """Settings from ``POLICY_SEARCH_*`` variables, then ``overrides`` on top."""
@@ -56,5 +60,7 @@ class Settings:
             values["synonym_files"] = (BUILTIN, *extra)
         if env.get("POLICY_SEARCH_ADMIN_TOKEN"):
             values["admin_token"] = env["POLICY_SEARCH_ADMIN_TOKEN"]
+        if env.get("POLICY_SEARCH_SYNC_FEEDS", "").strip():
+            values["sync_feeds"] = tuple(env["POLICY_SEARCH_SYNC_FEEDS"].split())
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)

@@ -1,4 +1,5 @@
-"""The update webhook: ``POST /api/admin/update`` and ``GET /api/admin/jobs/<id>``.
+"""The update webhook: ``POST /api/admin/update``, ``POST /api/admin/sync`` and
+``GET /api/admin/jobs/<id>``.
 
 Off unless ``Settings.admin_token`` is set (``POLICY_SEARCH_ADMIN_TOKEN``): without a token every
 ``/api/admin/…`` URL answers 404, exactly like a URL that does not exist. With one, a request
@@ -11,15 +12,20 @@ must carry ``Authorization: Bearer <token>``; the token is compared with
   the job runs ``indexer.update(settings)`` in a background thread of this process
 * while a job runs, another ``POST`` → 409 (error code ``update_running``, the message names the
   running job and ``Location`` points at it): one update at a time per server
+* ``POST /api/admin/sync`` → the same, for a job that runs ``indexer.sync.sync_feeds`` over the
+  feeds of ``Settings.sync_feeds`` (``POLICY_SEARCH_SYNC_FEEDS``) and nothing the request says;
+  409 ``sync_not_configured`` when none are set. Update and sync jobs take turns: while either
+  runs, a ``POST`` to either is 409 (``update_running`` or ``sync_running``)
 * ``GET /api/admin/jobs/<id>`` → 200 ``{"job": {...}}``, or 404 for an unknown id
 
 A job reads ``{"id", "state", "started_at", "finished_at", "progress", "summary", "failure"}``:
 ``state`` is ``running``, ``succeeded`` or ``failed``; ``progress`` is the latest
 ``{"done", "total"}`` the indexer reported (or null); ``summary`` is the indexer's
-``BuildSummary.to_dict()`` once it succeeded (absolute paths cut to their last part);
+``BuildSummary.to_dict()`` once it succeeded (a sync job: ``SyncSummary.to_dict()``, with the
+index update's under ``index``; absolute paths cut to their last part);
 ``failure`` is ``{"code", "message"}`` once it failed: ``index_locked`` when a CLI ``update`` or
-``rebuild`` holds the index's write lock, ``update_failed`` for the indexer's own errors (no
-corpus directory, say), ``internal_error`` for anything else (details in the server log only).
+``rebuild`` holds the index's write lock (or another sync runs), ``update_failed`` /
+``sync_failed`` for the indexer's own errors (no corpus directory, say), ``internal_error`` for anything else (details in the server log only).
 Every error is the API's one shape ``{"error": {"code", "message", "param"}}``.
 """
 
@@ -40,13 +46,15 @@ from flask import Blueprint, Response, abort, current_app, jsonify, request, url
 
 import indexer
 from indexer import IndexerError, IndexLocked
+from indexer.sync import SyncOptions, sync_feeds
 
 from .errors import api_error
 
 #: Finished jobs remembered for ``GET /api/admin/jobs/<id>`` (the oldest are forgotten first).
 KEEP_JOBS = 50
 REALM = "policy-search"
-_ABSOLUTE_PATH = re.compile(r"(?<![\w.~])/(?:[^\s'\"/:]+/)*([^\s'\"/:]+)")
+# Not after ``:`` or ``/``: the path of a URL (``http://host/feed``) is not a server path.
+_ABSOLUTE_PATH = re.compile(r"(?<![\w.~:/])/(?:[^\s'\"/:]+/)*([^\s'\"/:]+)")
 
 bp = Blueprint("admin", __name__, url_prefix="/api/admin")
 
@@ -54,7 +62,9 @@ bp = Blueprint("admin", __name__, url_prefix="/api/admin")
 class Job:
     """One background update; its fields change only under :attr:`JobRunner.lock`."""
 
-    def __init__(self) -> None:
+    def __init__(self, kind: str = "update") -> None:
+        self.kind = kind
+        """``update`` or ``sync`` (what the job runs; not part of its JSON)."""
         self.id = secrets.token_hex(8)
         self.state = "running"
         self.started_at = _now()
@@ -78,23 +88,25 @@ class JobRunner:
         self.lock = threading.Lock()
         self.jobs: OrderedDict[str, Job] = OrderedDict()
         self.running: Job | None = None
+        self.sync_options = SyncOptions()
+        """How sync jobs fetch (tests shorten the delay between requests)."""
 
-    def start(self) -> tuple[Job, bool]:
+    def start(self, kind: str = "update") -> tuple[Job, bool]:
         """``(job, True)`` for a newly started job, ``(running job, False)`` if one is running."""
         with self.lock:
             if self.running is not None:
                 return self.running, False
-            job = self.running = Job()
+            job = self.running = Job(kind)
             self.jobs[job.id] = job
             while len(self.jobs) > KEEP_JOBS:
                 self.jobs.popitem(last=False)
         thread = threading.Thread(target=self._run, args=(job,), daemon=True,
-                                  name=f"policy-search-update-{job.id}")
+                                  name=f"policy-search-{kind}-{job.id}")
         try:
             thread.start()
         except RuntimeError:  # no thread to be had: fail the job rather than block all others
             self._finish(job, failure={"code": "internal_error",
-                                       "message": "the update could not be started"})
+                                       "message": f"the {kind} could not be started"})
         return job, True
 
     def get(self, job_id: str) -> dict | None:
@@ -115,15 +127,20 @@ class JobRunner:
 
         summary, failure = None, None
         try:
-            summary = _jsonable(indexer.update(self.settings, progress=progress))
+            if job.kind == "sync":
+                done = sync_feeds(self.settings.sync_feeds, self.settings, self.sync_options,
+                                  progress=progress)
+            else:
+                done = indexer.update(self.settings, progress=progress)
+            summary = _jsonable(done)
         except IndexLocked as exc:
             failure = {"code": "index_locked", "message": _plain(exc)}
         except IndexerError as exc:
-            failure = {"code": "update_failed", "message": _plain(exc)}
+            failure = {"code": f"{job.kind}_failed", "message": _plain(exc)}
         except BaseException as exc:  # the details go to the server log only
-            logging.getLogger(__name__).error("update job %s failed", job.id, exc_info=exc)
+            logging.getLogger(__name__).error("%s job %s failed", job.kind, job.id, exc_info=exc)
             failure = {"code": "internal_error",
-                       "message": "the update failed unexpectedly; the server log has the details"}
+                       "message": f"the {job.kind} failed unexpectedly; the server log has the details"}
         finally:
             self._finish(job, summary, failure)
 
@@ -168,12 +185,28 @@ def _authorize() -> Response | None:
 
 @bp.post("/update")
 def start_update() -> Response:
+    return _start("update")
+
+
+@bp.post("/sync")
+def start_sync() -> Response:
+    """Sync the configured feeds only: a URL in the request is never fetched (the server would
+    otherwise fetch whatever an admin token holder names, from inside its network)."""
+    if not current_app.extensions["search_settings"].sync_feeds:
+        return api_error(409, "sync_not_configured",
+                         "no feeds to sync: set POLICY_SEARCH_SYNC_FEEDS to the blog's feed "
+                         "addresses (separated by spaces) and restart the server", None)
+    return _start("sync")
+
+
+def _start(kind: str) -> Response:
     runner: JobRunner = current_app.extensions["admin_jobs"]
-    job, started = runner.start()
+    job, started = runner.start(kind)
     location = url_for("admin.job_status", job_id=job.id)
     if not started:
-        return api_error(409, "update_running",
-                         f"an update is already running (job {job.id}); its progress is at "
+        what = "an update" if job.kind == "update" else "a sync"
+        return api_error(409, f"{job.kind}_running",
+                         f"{what} is already running (job {job.id}); its progress is at "
                          f"{location}", None, {"Location": location})
     response = jsonify({"job": runner.get(job.id)})
     response.status_code = 202

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from indexer.cli import COMMANDS as INDEXER_COMMANDS
+from indexer.sync.command import sync_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -15,6 +16,7 @@ def main() -> None:
 
 for _command in INDEXER_COMMANDS:
     main.add_command(_command)
+main.add_command(sync_command)
 
 
 def _settings(index: str | None):

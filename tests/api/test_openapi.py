@@ -23,7 +23,7 @@ def test_served_document_is_the_file(client):
     whole = json.loads(DOC_PATH.read_text("utf-8"))
     assert response.get_json() == openapi_document()
     assert sorted(whole["paths"]) == sorted([*openapi_document()["paths"], "/api/admin/jobs/{id}",
-                                             "/api/admin/update"])
+                                             "/api/admin/sync", "/api/admin/update"])
     assert openapi_document(admin=True) == whole
 
 
