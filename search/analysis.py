@@ -23,7 +23,7 @@ import re
 import threading
 import unicodedata
 from collections import OrderedDict
-from typing import Iterator, NamedTuple
+from collections.abc import Iterator
 
 from whoosh.analysis import Filter, Token, Tokenizer
 
@@ -53,15 +53,9 @@ CACHE_ENTRIES = 500_000
 WHOLE, COMPOUND, PART = "W", "C", "A"
 
 
-class Unit(NamedTuple):
-    """One analysed unit of text."""
-
-    pos: int
-    start: int
-    end: int
-    term: str
-    reading: str | None
-    kind: str
+#: One analysed unit of text, a plain tuple (built in the hot loop of :meth:`Morphology._analyse`):
+#: position, start and end character, term, katakana reading (or None), and kind.
+Unit = tuple[int, int, int, str, str | None, str]
 
 
 def fold(text: str) -> str:
@@ -113,7 +107,7 @@ def _last_match(pattern: re.Pattern[str], window: str) -> int:
 
 
 class Morphology:
-    """Sudachi, wrapped: text in, :class:`Unit` tuples out. One instance per process."""
+    """Sudachi, wrapped: text in, :data:`Unit` tuples out. One instance per process."""
 
     def __init__(self, dict_name: str = "core") -> None:
         from sudachipy import Dictionary, SplitMode

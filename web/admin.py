@@ -25,21 +25,18 @@ Every error is the API's one shape ``{"error": {"code", "message", "param"}}``.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-import enum
 import hmac
 import logging
 import re
 import secrets
 import threading
 from collections import OrderedDict
-from pathlib import PurePath
 
-from flask import Blueprint, Response, abort, current_app, jsonify, request, url_for
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
 import indexer
-from indexer import IndexerError, IndexLocked
+from indexer import BuildSummary, IndexerError, IndexLocked
 
 from .errors import api_error
 
@@ -115,7 +112,7 @@ class JobRunner:
 
         summary, failure = None, None
         try:
-            summary = _jsonable(indexer.update(self.settings, progress=progress))
+            summary = _summary(indexer.update(self.settings, progress=progress))
         except IndexLocked as exc:
             failure = {"code": "index_locked", "message": _plain(exc)}
         except IndexerError as exc:
@@ -152,9 +149,7 @@ def init_app(app) -> None:
 
 @bp.before_request
 def _authorize() -> Response | None:
-    token = current_app.extensions["search_settings"].admin_token
-    if not token:  # not reachable: the blueprint is only registered with a token
-        abort(404)
+    token = current_app.extensions["search_settings"].admin_token  # set: see init_app
     header = request.headers.get("Authorization", "")
     scheme, _, given = header.partition(" ")
     if scheme.lower() != "bearer" or not given.strip():
@@ -206,23 +201,13 @@ def _plain(exc: BaseException) -> str:
     return _ABSOLUTE_PATH.sub(lambda m: m.group(1), str(exc))
 
 
-def _jsonable(value):
-    """The indexer's summary as plain JSON data (its ``to_dict()`` when it has one), with every
-    absolute path cut to its last part."""
-    if hasattr(value, "to_dict"):
-        return _jsonable(value.to_dict())
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, enum.Enum):
-        return _jsonable(value.value)
-    if isinstance(value, PurePath):
-        return value.name
-    if isinstance(value, str):
-        return _ABSOLUTE_PATH.sub(lambda m: m.group(1), value)
-    if value is None or isinstance(value, (bool, int, float)):
-        return value
-    return str(value)
+def _summary(summary: BuildSummary) -> dict:
+    """``summary.to_dict()`` with every absolute path cut to its last part: its strings are
+    top-level values (``reason``, ``generation``) and the problems' fields."""
+    def cut(value):
+        return _ABSOLUTE_PATH.sub(lambda m: m.group(1), value) if isinstance(value, str) else value
+
+    data = {key: cut(value) for key, value in summary.to_dict().items()}
+    data["problems"] = [{key: cut(value) for key, value in problem.items()}
+                        for problem in data["problems"]]
+    return data

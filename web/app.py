@@ -19,7 +19,6 @@ def create_app(config: Settings | None = None) -> Flask:
     """An app over ``config`` (default: :meth:`Settings.from_env`)."""
     settings = config if config is not None else Settings.from_env()
     app = Flask(__name__, static_folder=None)
-    app.config["POLICY_SEARCH_SETTINGS"] = settings
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     app.extensions["search_settings"] = settings

@@ -54,8 +54,8 @@ def _http_error(e: HTTPException) -> Response:
 
 
 def _query_error(e: QueryError) -> Response:
-    if not _is_api():
-        return _html(400, [e.message])
+    # Only the API lets a QueryError through: the pages blueprint answers its own with the
+    # reader's 400 page (web.pages), which links the same search without the bad parameter.
     return api_error(400, e.code, e.message, e.param)
 
 
