@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .config import Settings
+from .contract import ErrorDetail
 
 #: The sort orders a request may ask for (the one list: API, pages and command line).
 SORTS = ("relevance", "date_desc", "date_asc")
@@ -40,7 +41,7 @@ class QueryError(ValueError):
         self.message = message
         self.param = param
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> ErrorDetail:
         return {"code": self.code, "message": self.message, "param": self.param}
 
 

@@ -32,11 +32,14 @@ import re
 import secrets
 import threading
 from collections import OrderedDict
+from typing import cast
 
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
 import indexer
 from indexer import BuildSummary, IndexerError, IndexLocked
+from search.contract import Job as JobDict
+from search.contract import JobFailure, JobProgress, JobState, JobSummary
 
 from .errors import api_error
 
@@ -53,15 +56,15 @@ class Job:
 
     def __init__(self) -> None:
         self.id = secrets.token_hex(8)
-        self.state = "running"
+        self.state: JobState = "running"
         self.started_at = _now()
         self.finished_at: str | None = None
-        self.progress: dict | None = None
-        self.summary: object = None
-        self.failure: dict | None = None
+        self.progress: JobProgress | None = None
+        self.summary: JobSummary | None = None
+        self.failure: JobFailure | None = None
         self.done = threading.Event()
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> JobDict:
         return {"id": self.id, "state": self.state, "started_at": self.started_at,
                 "finished_at": self.finished_at, "progress": self.progress,
                 "summary": self.summary, "failure": self.failure}
@@ -94,7 +97,7 @@ class JobRunner:
                                        "message": "the update could not be started"})
         return job, True
 
-    def get(self, job_id: str) -> dict | None:
+    def get(self, job_id: str) -> JobDict | None:
         with self.lock:
             job = self.jobs.get(job_id)
             return None if job is None else job.as_dict()
@@ -110,7 +113,8 @@ class JobRunner:
             with self.lock:
                 job.progress = {"done": done, "total": total}
 
-        summary, failure = None, None
+        summary: JobSummary | None = None
+        failure: JobFailure | None = None
         try:
             summary = _summary(indexer.update(self.settings, progress=progress))
         except IndexLocked as exc:
@@ -124,7 +128,8 @@ class JobRunner:
         finally:
             self._finish(job, summary, failure)
 
-    def _finish(self, job: Job, summary=None, failure: dict | None = None) -> None:
+    def _finish(self, job: Job, summary: JobSummary | None = None,
+                failure: JobFailure | None = None) -> None:
         with self.lock:
             job.summary = summary
             job.failure = failure
@@ -201,7 +206,7 @@ def _plain(exc: BaseException) -> str:
     return _ABSOLUTE_PATH.sub(lambda m: m.group(1), str(exc))
 
 
-def _summary(summary: BuildSummary) -> dict:
+def _summary(summary: BuildSummary) -> JobSummary:
     """``summary.to_dict()`` with every absolute path cut to its last part: its strings are
     top-level values (``reason``, ``generation``) and the problems' fields."""
     def cut(value):
@@ -210,4 +215,4 @@ def _summary(summary: BuildSummary) -> dict:
     data = {key: cut(value) for key, value in summary.to_dict().items()}
     data["problems"] = [{key: cut(value) for key, value in problem.items()}
                         for problem in data["problems"]]
-    return data
+    return cast(JobSummary, data)

@@ -7,6 +7,7 @@ from flask import Flask, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from search import IndexUnavailable, QueryError
+from search.contract import Error
 
 #: ``code`` of the JSON error for each HTTP status the service answers with.
 STATUS_CODES = {
@@ -21,7 +22,8 @@ STATUS_CODES = {
 def api_error(status: int, code: str, message: str, param: str | None = None,
               headers: dict | None = None) -> Response:
     """The canonical JSON error response."""
-    response = jsonify({"error": {"code": code, "message": message, "param": param}})
+    body: Error = {"error": {"code": code, "message": message, "param": param}}
+    response = jsonify(body)
     response.status_code = status
     if headers:
         response.headers.update(headers)
