@@ -27,6 +27,8 @@ from collections.abc import Iterator
 
 from whoosh.analysis import Filter, Token, Tokenizer
 
+from .text import SENTENCE_END, replace_surrogates
+
 #: Sudachi refuses input longer than this many UTF-8 bytes.
 SUDACHI_MAX_BYTES = 49_149
 #: Chunks are cut well below the limit, at sentence ends where possible.
@@ -34,14 +36,12 @@ CHUNK_BYTES = 32_000
 
 # Top-level parts of speech that never become terms.
 _DROPPED_POS = frozenset({"助詞", "助動詞", "補助記号", "空白"})
-_SENTENCE_END = re.compile(r"[。！？!?\n]")
 _SOFT_BREAK = re.compile(r"[、，,\s]")
 # The conjugation forms (last part of speech field) written as the dictionary form: none (a word
 # that does not inflect), and the plain end and attributive forms.
 _DICTIONARY_FORMS = frozenset({"*", "終止形-一般", "連体形-一般"})
 # Sudachi gives unknown words ids from this value up.
 _OOV_WORD_ID = 0xF000_0000
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
 _KATAKANA = re.compile(r"^[\u30a1-\u30fa\u30fc\u30fd\u30fe]+$")
 _HIRAGANA_TO_KATAKANA = {c: c + 0x60 for c in range(0x3041, 0x3097)}
 
@@ -94,7 +94,7 @@ def split_chunks(text: str, limit: int = CHUNK_BYTES) -> Iterator[tuple[int, str
             yield start, text[start:]
             return
         window = text[start:end]
-        cut = _last_match(_SENTENCE_END, window) or _last_match(_SOFT_BREAK, window) or len(window)
+        cut = _last_match(SENTENCE_END, window) or _last_match(_SOFT_BREAK, window) or len(window)
         yield start, text[start:start + cut]
         start += cut
 
@@ -152,9 +152,7 @@ class Morphology:
             return units
 
     def _analyse(self, text: str) -> list[Unit]:
-        if _SURROGATE.search(text):
-            # Lone surrogates cannot cross into Sudachi; one replacement character keeps offsets.
-            text = _SURROGATE.sub("\ufffd", text)
+        text = replace_surrogates(text)
         out: list = []
         append = out.append
         words = self._words

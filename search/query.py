@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Union
 
 from .request import QueryError
+from .text import replace_surrogates
 
 #: Deeper parentheses are read as plain separators.
 MAX_DEPTH = 16
@@ -86,7 +87,7 @@ def _is_separator(c: str) -> bool:
 
 def tokenize(text: str) -> list[_Tok]:
     """Split a query string into tokens; never fails."""
-    s = "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in text)
+    s = replace_surrogates(text)
     out: list[_Tok] = []
     i, n = 0, len(s)
     while i < n:

@@ -18,14 +18,13 @@ import re
 from collections.abc import Iterable
 
 from .plan import Marks
+from .text import SENTENCE_END, SENTENCE_ENDS
 
 #: The fields whose spans are reported.
 GROUPS = ("title", "body")
 MIN_CHARS, TARGET, MAX_CHARS = 120, 160, 200
 #: Sentence ends: the snippet starts after one and stops at one.
-_ENDS = "。！？!?\n"
-_SENTENCE_END = re.compile(r"[。！？!?\n]")
-_UP_TO_LAST_END = re.compile(r".*[。！？!?\n]", re.DOTALL)
+_UP_TO_LAST_END = re.compile(f".*[{SENTENCE_ENDS}]", re.DOTALL)
 #: How far to look for a sentence boundary around a match before cutting mid-sentence.
 _REACH = 400
 #: Only the first matches of a long post compete for the snippet.
@@ -124,8 +123,8 @@ def snippet(text: str, spans: list[Span]) -> str:
     while b > a and text[b - 1].isspace():
         b -= 1
     body = mark_html(text, spans, a, b, newline=" ")
-    return ("…" if a > 0 and text[a - 1] not in _ENDS else "") + body + (
-        "…" if b < len(text) and text[b - 1] not in _ENDS else "")
+    return ("…" if a > 0 and text[a - 1] not in SENTENCE_ENDS else "") + body + (
+        "…" if b < len(text) and text[b - 1] not in SENTENCE_ENDS else "")
 
 
 def _best_window(text: str, spans: list[Span]) -> tuple[int, int]:
@@ -190,5 +189,5 @@ def _sentence_start(text: str, i: int) -> int:
 
 def _sentence_end(text: str, i: int) -> int:
     """Index just after the first sentence end at or after ``i - 1`` (within reach)."""
-    m = _SENTENCE_END.search(text, max(0, i - 1), min(len(text), i + _REACH))
+    m = SENTENCE_END.search(text, max(0, i - 1), min(len(text), i + _REACH))
     return m.end() if m else min(len(text), i + _REACH)

@@ -125,29 +125,10 @@ def test_the_type_is_the_schema(schemas, name):
 
 # -- the comparison is not vacuous ---------------------------------------------------------------
 
-class HitWithoutScore(TypedDict):
-    id: str
-    title: str
-    title_html: str
-    date: str
-    category: str
-    url: str
-    snippet: str
-
-
-class HitWithExtra(contract.Hit):
-    explain: str
-
-
-class HitWithIntScore(TypedDict):
-    id: str
-    title: str
-    title_html: str
-    date: str
-    category: str
-    url: str
-    snippet: str
-    score: int
+_HIT = get_type_hints(contract.Hit)
+HitWithoutScore = TypedDict("HitWithoutScore", {k: v for k, v in _HIT.items() if k != "score"})
+HitWithExtra = TypedDict("HitWithExtra", {**_HIT, "explain": str})
+HitWithIntScore = TypedDict("HitWithIntScore", {**_HIT, "score": int})
 
 
 class JobWithOtherStates(TypedDict):
