@@ -12,6 +12,8 @@ import re
 import tomllib
 from collections.abc import Mapping
 
+import tomli_w
+
 from search import Post
 
 from .problems import FieldError, InputError
@@ -26,9 +28,6 @@ ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 PLACEHOLDER_URL = "https://unknown.invalid/"
 _URL = re.compile(r"https?://[^\s]+")
 _TOML_POSITION = re.compile(r" \(at (?:line (\d+), column (\d+)|end of document)\)$")
-_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f",
-            "\r": "\\r"}
-_NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f\x7f]')
 
 
 def is_valid_id(value: object) -> bool:
@@ -132,23 +131,15 @@ def _key_line(front: list[str], key: str | None) -> int:
 
 def render_post(post: Post) -> str:
     """The text of ``post``'s file."""
-    out = [FENCE,
-           f"id = {toml_string(post.id)}",
-           f"title = {toml_string(post.title)}",
-           f"date = {post.date.isoformat()}",
-           f"category = {toml_string(post.category)}",
-           f"url = {toml_string(post.url)}"]
+    front = tomli_w.dumps({"id": post.id, "title": post.title, "date": post.date,
+                           "category": post.category, "url": post.url})
     if post.tags:
-        out.append(f"tags = [{', '.join(toml_string(t) for t in post.tags)}]")
-    out += [FENCE, post.body, ""]
-    return "\n".join(out)
+        # tomli-w writes every array over several lines; tags stay on one line, as post files
+        # have always been written, so that rewriting an unchanged post changes no byte.
+        front += f"tags = [{', '.join(toml_value(t) for t in post.tags)}]\n"
+    return f"{FENCE}\n{front}{FENCE}\n{post.body}\n"
 
 
-def toml_string(value: str) -> str:
-    """A TOML basic string; non-ASCII stays as it is."""
-    return '"' + _NEEDS_ESCAPE.sub(_escape, value) + '"'
-
-
-def _escape(m: re.Match[str]) -> str:
-    c = m.group()
-    return _ESCAPES.get(c) or f"\\u{ord(c):04X}"
+def toml_value(value: object) -> str:
+    """One TOML value as tomli-w writes it (a string: basic, escaped, non-ASCII as it is)."""
+    return tomli_w.dumps({"v": value})[len("v = "):-1]
