@@ -117,7 +117,8 @@ class Morphology:
         # Only the word fields the analysis reads are loaded (Sudachi's field subsetting).
         self._tokenizer = self._dictionary.tokenizer(
             SplitMode.C, fields={"pos", "normalized_form", "reading_form", "split_a"})
-        self._dropped = self._dropped_pos_ids()
+        # Sudachi's own test of a part of speech, over the dictionary's part-of-speech table.
+        self._dropped = self._dictionary.pos_matcher(lambda pos: pos[0] in _DROPPED_POS)
         self._terms: dict[str, str] = {}
         self._words: dict[int, tuple] = {}
         self._unknown: dict[tuple[int, str], tuple] = {}
@@ -127,15 +128,6 @@ class Morphology:
         self._uncached: set[tuple] = set()
         self._cache: OrderedDict[str, list[Unit]] = OrderedDict()
         self._lock = threading.Lock()
-
-    def _dropped_pos_ids(self) -> frozenset[int]:
-        ids = set()
-        pos_id = 0
-        while (pos := self._dictionary.pos_of(pos_id)) is not None:
-            if pos[0] in _DROPPED_POS:
-                ids.add(pos_id)
-            pos_id += 1
-        return frozenset(ids)
 
     def units(self, text: str) -> list[Unit]:
         """Analyse ``text``; the last few results are cached, so projections share one run.
@@ -232,14 +224,14 @@ class Morphology:
 
     def _compute(self, m) -> tuple:
         """``(length, parts or None, (term, reading) or None)`` for one morpheme."""
-        if m.part_of_speech_id() in self._dropped and not _keep_unknown(m):
+        if self._dropped(m) and not _keep_unknown(m):
             return (None, None, None)
         whole = (self._term(m.normalized_form()), self._word_reading(m))
         begin = m.begin()
         if m.end() - begin < 2:
             return (None, None, whole)
         parts = [a for a in m.split(self._mode_a, add_single=False)
-                 if a.part_of_speech_id() not in self._dropped]
+                 if not self._dropped(a)]
         if len(parts) < 2:
             return (None, None, whole)
         shape = tuple((a.begin() - begin, a.end() - begin, self._term(a.normalized_form()),
