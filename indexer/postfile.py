@@ -1,4 +1,5 @@
-"""The post file format (``docs/corpus.md``): TOML front matter between ``+++`` lines, then the body.
+"""The post file format (``docs/corpus.md``): TOML front matter between ``+++`` lines, then the
+body.
 
 :func:`make_post` checks the fields of a post wherever they come from (a post file, a JSONL line, a
 feed entry), so every source follows the same rules. :func:`parse_post` reads a file's text,
@@ -11,6 +12,7 @@ import datetime as dt
 import re
 import tomllib
 from collections.abc import Mapping
+from typing import TypeGuard
 
 import tomli_w
 
@@ -30,7 +32,7 @@ _URL = re.compile(r"https?://[^\s]+")
 _TOML_POSITION = re.compile(r" \(at (?:line (\d+), column (\d+)|end of document)\)$")
 
 
-def is_valid_id(value: object) -> bool:
+def is_valid_id(value: object) -> TypeGuard[str]:
     return isinstance(value, str) and ID_PATTERN.fullmatch(value) is not None
 
 
@@ -39,11 +41,13 @@ def placeholder_url(post_id: str) -> str:
 
 
 def clean_body(text: str) -> str:
-    """Line breaks made ``\\n``, blank lines at both ends dropped: the body as a post file keeps it."""
+    """Line breaks made ``\\n``, blank lines at both ends dropped: the body as a post file keeps
+    it."""
     return text.replace("\r\n", "\n").replace("\r", "\n").strip("\n")
 
 
-def make_post(fields: Mapping[str, object], body: object, allowed: tuple[str, ...] = FRONT_MATTER_KEYS) -> Post:
+def make_post(fields: Mapping[str, object], body: object,
+              allowed: tuple[str, ...] = FRONT_MATTER_KEYS) -> Post:
     """A :class:`Post` from checked fields; raises :class:`FieldError` naming the first bad key."""
     for key in fields:
         if key not in allowed:
@@ -67,18 +71,20 @@ def make_post(fields: Mapping[str, object], body: object, allowed: tuple[str, ..
     for tag in tags:
         if not tag.strip() or "," in tag or "\n" in tag:
             raise FieldError("tags", f"tag {tag!r} must be non-empty, on one line, without a comma")
+    text: dict[str, str] = {}
     for key in ("title", "category"):
         value = fields[key]
         if not isinstance(value, str) or not value.strip():
             raise FieldError(key, f"{key} must be a non-empty string")
         if "\n" in value or "\r" in value:
             raise FieldError(key, f"{key} must be on one line")
+        text[key] = value
     if not isinstance(body, str):
         raise FieldError("body", "body must be a string")
     body = clean_body(body)
     if not body.strip():
         raise FieldError("body", "body is empty")
-    return Post(id=post_id, title=fields["title"], date=date, category=fields["category"],
+    return Post(id=post_id, title=text["title"], date=date, category=text["category"],
                 url=url, body=body, tags=tuple(tags))
 
 
@@ -92,7 +98,8 @@ def parse_post(text: str, file: str, expected_id: str | None = None) -> Post:
     try:
         close = next(i for i in range(1, len(lines)) if lines[i].rstrip() == FENCE)
     except StopIteration:
-        raise InputError(file, 1, f"the front matter is not closed: add a line {FENCE} after it") from None
+        raise InputError(file, 1,
+                         f"the front matter is not closed: add a line {FENCE} after it") from None
     front = lines[1:close]
     try:
         fields = tomllib.loads("\n".join(front))
@@ -120,7 +127,8 @@ def parse_post(text: str, file: str, expected_id: str | None = None) -> Post:
 def _key_line(front: list[str], key: str | None) -> int:
     """The file line where ``key`` is set in the front matter (the opening fence if not found)."""
     if key:
-        pattern = re.compile(rf"\s*(?:{re.escape(key)}|\"{re.escape(key)}\"|'{re.escape(key)}')\s*=")
+        name = re.escape(key)
+        pattern = re.compile(rf"\s*(?:{name}|\"{name}\"|'{name}')\s*=")
         for i, line in enumerate(front):
             if pattern.match(line):
                 return i + 2

@@ -8,7 +8,8 @@ What a post's text becomes (see ``docs/analysis.md`` for the reasons):
 * Sudachi mode-C units, and for a C unit that splits further in mode A, its A units too. Positions
   count A units: a C unit sits at the position of its first A unit, so a phrase of A units matches a
   compound whether the document spelled it as one C unit or several.
-* Each term is Sudachi's normalized form, folded with NFKC and lower case (附属 → 付属, ＫＰＩ → kpi).
+* Each term is Sudachi's normalized form, folded with NFKC and lower case (附属 → 付属,
+  ＫＰＩ → kpi).
 * Particles, auxiliary verbs, punctuation and white space are dropped without using a position;
   unknown words (``is_oov``) are kept unless they are punctuation or space.
 * ``startchar``/``endchar`` always point into the original string, also across chunks of long text.
@@ -49,7 +50,8 @@ _HIRAGANA_TO_KATAKANA = {c: c + 0x60 for c in range(0x3041, 0x3097)}
 #: afresh each time, so memory stays bounded whatever a process is asked to analyse).
 CACHE_ENTRIES = 500_000
 
-# Unit kinds: a C unit that is also its own A unit, a C unit that splits, an A unit of a split C unit.
+# Unit kinds: a C unit that is also its own A unit, a C unit that splits, an A unit of a split
+# C unit.
 WHOLE, COMPOUND, PART = "W", "C", "A"
 
 
@@ -307,7 +309,7 @@ class UnitToken(Token):
 
     def __repr__(self) -> str:
         fields = {**self.__dict__, **self._slots()}
-        return "UnitToken(%s)" % ", ".join(f"{k}={v!r}" for k, v in fields.items())
+        return f"UnitToken({', '.join(f'{k}={v!r}' for k, v in fields.items())})"
 
 
 class SudachiTokenizer(Tokenizer):
@@ -331,7 +333,8 @@ class SudachiTokenizer(Tokenizer):
 
     def __call__(self, value: str, positions: bool = False, chars: bool = False,
                  keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,
-                 start_char: int = 0, tokenize: bool = True, mode: str = "", **kwargs) -> Iterator[Token]:
+                 start_char: int = 0, tokenize: bool = True, mode: str = "",
+                 **kwargs) -> Iterator[Token]:
         t = UnitToken(positions, chars, removestops=removestops, mode=mode, **kwargs)
         t.boost = 1.0
         t.stopped = False

@@ -69,7 +69,8 @@ class SearchRequest:
         # Requests built in code (not from parameters) get the same basic checks.
         _check_sort(self.sort)
         if not 1 <= self.page <= MAX_PAGE:
-            raise QueryError("invalid_page", f"page must be an integer from 1 to {MAX_PAGE}", "page")
+            raise QueryError("invalid_page", f"page must be an integer from 1 to {MAX_PAGE}",
+                             "page")
         if self.per_page < 1:
             raise QueryError("invalid_per_page", "per_page must be at least 1", "per_page")
 
@@ -105,7 +106,8 @@ class SearchRequest:
 
     @classmethod
     def from_params(cls, params: Mapping, settings: Settings | None = None) -> SearchRequest:
-        """Check ``q``, ``category`` (repeatable), ``from``, ``to``, ``sort``, ``page``, ``per_page``.
+        """Check ``q``, ``category`` (repeatable), ``from``, ``to``, ``sort``, ``page`` and
+        ``per_page``.
 
         ``params`` is a mapping with ``getlist`` (Werkzeug's ``MultiDict``) or a plain mapping of
         strings or lists of strings. Empty values count as absent, as an HTML form sends them.
@@ -193,7 +195,8 @@ def _check_sort(sort: str | None) -> str | None:
 def _check_integer(name: str, number: int | None, low: int, high: int, given: str) -> int:
     if number is None or not low <= number <= high:
         raise QueryError(f"invalid_{name}",
-                         f"{name} must be an integer from {low} to {high}, got {given[:40]!r}", name)
+                         f"{name} must be an integer from {low} to {high}, got {given[:40]!r}",
+                         name)
     return number
 
 
@@ -202,7 +205,10 @@ def _values(params: Mapping, name: str) -> list[str]:
         values = params.getlist(name)
     else:
         value = params.get(name)
-        values = [] if value is None else list(value) if isinstance(value, (list, tuple)) else [value]
+        if value is None:
+            values = []
+        else:
+            values = list(value) if isinstance(value, (list, tuple)) else [value]
     out = []
     for value in values:
         if not isinstance(value, str):

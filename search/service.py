@@ -26,8 +26,16 @@ from collections import Counter
 from operator import itemgetter
 
 from .config import Settings
-from .contract import (Archives, FacetValue, Facets, HighlightedPost, Hit, Post, PostBrief,
-                       SearchResponse)
+from .contract import (
+    Archives,
+    Facets,
+    FacetValue,
+    HighlightedPost,
+    Hit,
+    Post,
+    PostBrief,
+    SearchResponse,
+)
 from .engine import Engine
 from .live import IndexUnavailable, IndexView, LiveIndex
 from .plan import CompiledQuery, QueryCompiler
@@ -169,7 +177,8 @@ class SearchService:
             if d is None:
                 return None
             engine = Engine(view, searcher.reader())
-            compiled = self.compiler.compile(tree, engine.reader, view.readings) if tree else CompiledQuery(None)
+            compiled = (self.compiler.compile(tree, engine.reader, view.readings) if tree
+                        else CompiledQuery(None))
             spans = match_spans(engine.term_chars, [d], compiled.marks)[d] if compiled.marks \
                 else {"title": [], "body": []}
             fields = engine.reader.stored_fields(d)

@@ -33,7 +33,8 @@ _MAX_CANDIDATES = 500
 Span = tuple[int, int, int]  # start, end, which query sequence matched
 
 
-def match_spans(term_chars, docnums: Iterable[int], marks: Marks) -> dict[int, dict[str, list[Span]]]:
+def match_spans(term_chars, docnums: Iterable[int],
+                marks: Marks) -> dict[int, dict[str, list[Span]]]:
     """``{docnum: {"title": spans, "body": spans}}`` for the term sequences in ``marks``
     (:attr:`search.plan.CompiledQuery.marks`: at each position of a sequence, the terms that may
     stand there).
@@ -56,7 +57,8 @@ def match_spans(term_chars, docnums: Iterable[int], marks: Marks) -> dict[int, d
                  for term in sorted({t for seq in sequences for options in seq for t in options})}
         for seq in sorted(sequences):
             label += 1
-            # per position: {docnum: [(position, start, end), ...]} over the terms that may stand there
+            # per position: {docnum: [(position, start, end), ...]} over the terms that may
+            # stand there
             places = []
             for options in seq:
                 merged: dict[int, list] = {}
@@ -77,8 +79,8 @@ def match_spans(term_chars, docnums: Iterable[int], marks: Marks) -> dict[int, d
                 else:
                     for p, s, _ in occ:
                         ends = [r.get(p + k + 1) for k, r in enumerate(rest)]
-                        if all(ends):
-                            out[d][field].append((s, ends[-1][1], label))
+                        if all(ends) and (last := ends[-1]) is not None:
+                            out[d][field].append((s, last[1], label))
     return out
 
 
@@ -130,7 +132,8 @@ def snippet(text: str, spans: list[Span]) -> str:
 def _best_window(text: str, spans: list[Span]) -> tuple[int, int]:
     """The sentence holding the most different query matches (the earliest such), widened."""
     ordered = sorted(spans)[:_MAX_CANDIDATES]
-    best, best_key = None, None
+    best: tuple[int, int, int, int] = (0, 0, 0, 0)  # spans is not empty: the loop sets it
+    best_key: tuple[int, int] | None = None
     i, n = 0, len(ordered)
     while i < n:
         s, e, _ = ordered[i]

@@ -193,7 +193,7 @@ def job_status(job_id: str) -> Response:
 # --- helpers ----------------------------------------------------------------------------------
 
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 def _bytes(text: str) -> bytes:

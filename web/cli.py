@@ -5,7 +5,10 @@ from __future__ import annotations
 import click
 
 from indexer.cli import COMMANDS as INDEXER_COMMANDS
+from search.contract import SearchResponse
 from search.request import MAX_PAGE, SORTS
+
+INDEX_HELP = "Index root (default: $POLICY_SEARCH_INDEX or var/index)."
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -28,7 +31,7 @@ def _settings(index: str | None):
 
 @main.command("search")
 @click.argument("query", nargs=-1)
-@click.option("--index", "index", metavar="DIR", help="Index root (default: $POLICY_SEARCH_INDEX or var/index).")
+@click.option("--index", "index", metavar="DIR", help=INDEX_HELP)
 @click.option("--category", "categories", multiple=True, help="Only this category (repeatable).")
 @click.option("--from", "date_from", metavar="YYYY-MM-DD", help="Only posts on or after this day.")
 @click.option("--to", "date_to", metavar="YYYY-MM-DD", help="Only posts on or before this day.")
@@ -65,7 +68,7 @@ def search_command(query, index, categories, date_from, date_to, sort, page, per
     _print_results(result)
 
 
-def _print_results(result: dict) -> None:
+def _print_results(result: SearchResponse) -> None:
     import html
     import re
 
@@ -88,7 +91,7 @@ def _print_results(result: dict) -> None:
 
 
 @main.command("serve")
-@click.option("--index", "index", metavar="DIR", help="Index root (default: $POLICY_SEARCH_INDEX or var/index).")
+@click.option("--index", "index", metavar="DIR", help=INDEX_HELP)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
 @click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64))

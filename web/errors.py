@@ -45,14 +45,16 @@ def _http_error(e: HTTPException) -> Response:
     if not _is_api():
         return _html(status)
     headers = {}
-    if status == 405 and getattr(e, "valid_methods", None):
-        headers["Allow"] = ", ".join(sorted(e.valid_methods))
+    valid_methods = getattr(e, "valid_methods", None)  # set on MethodNotAllowed
+    if status == 405 and valid_methods:
+        headers["Allow"] = ", ".join(sorted(valid_methods))
         message = f"{request.method} is not allowed here; use {headers['Allow']}"
     elif status == 404:
         message = f"no API endpoint at {request.path}"
     else:
         message = e.description or e.name
-    return api_error(status, STATUS_CODES.get(status, "bad_request" if status < 500 else "internal_error"), message, None, headers)
+    code = STATUS_CODES.get(status, "bad_request" if status < 500 else "internal_error")
+    return api_error(status, code, message, None, headers)
 
 
 def _query_error(e: QueryError) -> Response:
@@ -65,7 +67,8 @@ def _unavailable(e: IndexUnavailable) -> Response:
     message = "the search index is not available yet; build it with `policy-search rebuild`"
     current_app.logger.info("index unavailable: %s", e)
     if not _is_api():
-        return _html(503, ["検索インデックスがまだ用意されていません。しばらくしてからもう一度お試しください。"])
+        return _html(503, ["検索インデックスがまだ用意されていません。"
+                           "しばらくしてからもう一度お試しください。"])
     return api_error(503, "index_unavailable", message, None, {"Retry-After": "5"})
 
 

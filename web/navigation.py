@@ -42,9 +42,12 @@ def query_string(params: Iterable[tuple[str, str]]) -> str:
     return urlencode(list(params), quote_via=_quote_iri)
 
 
-def _quote_iri(value: str, safe: str = "", encoding=None, errors=None) -> str:
-    return "".join(c if ord(c) > 0x7F and c.isprintable() and not c.isspace() else quote_plus(c, safe, errors="replace")
-                   for c in value)
+def _quote_iri(value: str | bytes, safe: str | bytes = "", encoding: str | None = None,
+               errors: str | None = None) -> str:
+    if isinstance(value, bytes):  # urlencode passes bytes only for bytes values: none here
+        value = value.decode("utf-8", "replace")
+    return "".join(c if ord(c) > 0x7F and c.isprintable() and not c.isspace()
+                   else quote_plus(c, safe, errors="replace") for c in value)
 
 
 # -- date ranges --------------------------------------------------------------------------
@@ -155,7 +158,8 @@ def pager(req: SearchRequest, total: int, base: str) -> dict | None:
     if pages <= 1 and req.page <= 1:
         return None
     current = req.page
-    shown = sorted({1, pages, *range(max(1, current - PAGER_RADIUS), min(pages, current + PAGER_RADIUS) + 1)})
+    window = range(max(1, current - PAGER_RADIUS), min(pages, current + PAGER_RADIUS) + 1)
+    shown = sorted({1, pages, *window})
     items: list[dict] = []
     previous = 0
     for n in shown:
@@ -194,7 +198,8 @@ def facet_sidebar(req: SearchRequest, facets: Mapping[str, Iterable[Mapping]], b
         value, count = str(f["value"]), int(f["count"])
         seen.add(value)
         active = value in req.categories
-        cats = tuple(c for c in req.categories if c != value) if active else (*req.categories, value)
+        others = tuple(c for c in req.categories if c != value)
+        cats = others if active else (*req.categories, value)
         categories.append(entry(value, count, active, req.change(categories=cats)))
     for value in req.categories:  # a chosen category with no hits left stays removable
         if value not in seen:
@@ -249,7 +254,8 @@ def query_words(q: str) -> list[str]:
         if token == "NOT":
             negated = True
             continue
-        skip = negated or not token or token in _OPERATORS or token[0] in "-－" or ":" in token or "：" in token
+        skip = (negated or not token or token in _OPERATORS or token[0] in "-－"
+                or ":" in token or "：" in token)
         negated = False
         if not skip and token not in words:
             words.append(token)

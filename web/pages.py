@@ -130,6 +130,7 @@ def search() -> Response:
     res = svc.search(req)
     base = url_for(".search")
     q = req.q.strip()
+    category_limit = None if request.args.get("more") == "category" else CATEGORY_FACET_LIMIT
     total, page = res["total"], res["page"]
     hits = [dict(hit, link=post_link(hit["id"], q)) for hit in res["hits"]]
     first = (page - 1) * req.per_page + 1
@@ -145,8 +146,7 @@ def search() -> Response:
         clear_url=nav.url(nav.without_filters(req), base),
         first_page_url=nav.url(req.change(), base),
         pager=nav.pager(req, total, base) if hits or total else None,
-        facets=nav.facet_sidebar(req, res["facets"], base,
-                                 None if request.args.get("more") == "category" else CATEGORY_FACET_LIMIT),
+        facets=nav.facet_sidebar(req, res["facets"], base, category_limit),
         more_categories_url=nav.url(req, base, [("more", "category")]) + "#f-cat",
         facets_shown=total > 0 or req.has_filters,
         relax=relax,
@@ -212,7 +212,8 @@ def opensearch() -> Response:
 # -- error pages (HTML for everything outside /api/) ----------------------------------------
 
 ERROR_TEXT = {
-    400: ("リクエストに誤りがあります", ["検索条件を読み取れませんでした。条件を見直してもう一度お試しください。"]),
+    400: ("リクエストに誤りがあります", ["検索条件を読み取れませんでした。"
+                                      "条件を見直してもう一度お試しください。"]),
     404: ("ページが見つかりません", ["お探しのページは移動したか、削除された可能性があります。",
                                    "上の検索窓から記事を探せます。"]),
     405: ("この方法では表示できません", ["このページは GET で開いてください。"]),
@@ -221,7 +222,8 @@ ERROR_TEXT = {
 }
 
 
-def error_page(status: int, lines: list[str] | None = None, q: str = "", retry: str = "") -> Response:
+def error_page(status: int, lines: list[str] | None = None, q: str = "",
+               retry: str = "") -> Response:
     heading, default_lines = ERROR_TEXT.get(status, (f"エラー {status}", []))
     return _page("error.html", status, code=status, heading=heading,
                  lines=lines if lines is not None else default_lines, q=q, retry=retry)
