@@ -26,6 +26,16 @@ from collections import Counter
 from operator import itemgetter
 
 from .config import Settings
+from .contract import (
+    Archives,
+    Facets,
+    FacetValue,
+    HighlightedPost,
+    Hit,
+    Post,
+    PostBrief,
+    SearchResponse,
+)
 from .engine import Engine
 from .live import IndexUnavailable, IndexView, LiveIndex
 from .plan import CompiledQuery, QueryCompiler
@@ -67,7 +77,7 @@ class SearchService:
 
     # --- search ---------------------------------------------------------------------------
 
-    def search(self, req: SearchRequest) -> dict:
+    def search(self, req: SearchRequest) -> SearchResponse:
         """Hits, total and facets for ``req`` (see docs/search.md for the contract).
 
         Raises :class:`QueryError` for a query it refuses and :class:`IndexUnavailable` when
@@ -105,10 +115,10 @@ class SearchService:
         }
 
     def _hits(self, engine: Engine, docnums: list[int], compiled: CompiledQuery,
-              scores: dict[int, float] | None) -> list[dict]:
+              scores: dict[int, float] | None) -> list[Hit]:
         reader = engine.reader
         spans = match_spans(engine.term_chars, docnums, compiled.marks) if compiled.marks else {}
-        hits = []
+        hits: list[Hit] = []
         empty: dict[str, list] = {"title": [], "body": []}
         for d in docnums:
             fields = reader.stored_fields(d)
@@ -127,7 +137,7 @@ class SearchService:
 
     # --- single posts ---------------------------------------------------------------------
 
-    def post(self, post_id: str) -> dict | None:
+    def post(self, post_id: str) -> Post | None:
         """The whole post ``{"id","title","date","category","url","tags","body"}``, or None."""
         with self._live.lease() as (view, searcher):
             d = view.docnum_by_id.get(post_id)
@@ -135,7 +145,7 @@ class SearchService:
                 return None
             return _post_dict(searcher.reader().stored_fields(d))
 
-    def neighbours(self, post_id: str) -> tuple[dict | None, dict | None]:
+    def neighbours(self, post_id: str) -> tuple[PostBrief | None, PostBrief | None]:
         """The posts just before (older) and after (newer) ``post_id`` in date order (ties by
         id); ``(None, None)`` for an unknown id."""
         with self._live.lease() as (view, searcher):
@@ -146,7 +156,7 @@ class SearchService:
             i = view.date_rank[d]
             reader = searcher.reader()
 
-            def brief(k: int) -> dict | None:
+            def brief(k: int) -> PostBrief | None:
                 if not 0 <= k < len(order):
                     return None
                 fields = reader.stored_fields(order[k])
@@ -154,7 +164,7 @@ class SearchService:
 
             return brief(i - 1), brief(i + 1)
 
-    def highlight_post(self, post_id: str, q: str) -> dict | None:
+    def highlight_post(self, post_id: str, q: str) -> HighlightedPost | None:
         """The whole post's title and body HTML-escaped, the query's matches in ``<mark>``
         (``{"title_html", "body_html"}``), or None for an unknown id. A query that does not
         parse into anything (or is refused) marks nothing."""
@@ -167,7 +177,8 @@ class SearchService:
             if d is None:
                 return None
             engine = Engine(view, searcher.reader())
-            compiled = self.compiler.compile(tree, engine.reader, view.readings) if tree else CompiledQuery(None)
+            compiled = (self.compiler.compile(tree, engine.reader, view.readings) if tree
+                        else CompiledQuery(None))
             spans = match_spans(engine.term_chars, [d], compiled.marks)[d] if compiled.marks \
                 else {"title": [], "body": []}
             fields = engine.reader.stored_fields(d)
@@ -176,7 +187,7 @@ class SearchService:
 
     # --- browsing -------------------------------------------------------------------------
 
-    def archives(self) -> dict:
+    def archives(self) -> Archives:
         """Counts over every post: months and years (newest first), categories (most posts
         first), and the total."""
         with self._live.lease() as (view, _):
@@ -186,7 +197,8 @@ class SearchService:
                 cached = {"months": facets["month"], "years": facets["year"],
                           "categories": facets["category"], "total": len(view.live)}
                 view.cache["archives"] = cached
-            return {k: (list(v) if isinstance(v, list) else v) for k, v in cached.items()}
+            return Archives(months=list(cached["months"]), years=list(cached["years"]),
+                            categories=list(cached["categories"]), total=cached["total"])
 
 
 def _page(view: IndexView, passing: list[int], scores: dict[int, float] | None,
@@ -205,7 +217,7 @@ def _page(view: IndexView, passing: list[int], scores: dict[int, float] | None,
     return pick(end, passing, key=rank.__getitem__)[start:end]
 
 
-def _post_dict(fields: dict) -> dict:
+def _post_dict(fields: dict) -> Post:
     tags = fields.get("tags") or ""
     return {"id": fields["id"], "title": fields["title"], "date": fields["date"],
             "category": fields["category"], "url": fields.get("url", ""),
@@ -213,7 +225,7 @@ def _post_dict(fields: dict) -> dict:
 
 
 def _facets(view: IndexView, matched: list[int], req: SearchRequest
-            ) -> tuple[list[int], dict[str, list[dict]]]:
+            ) -> tuple[list[int], Facets]:
     """The documents passing the filters, and the multi-select facet counts of ``matched``."""
     cats, dates = view.categories, view.dates
     selected = set(req.categories)
@@ -250,7 +262,7 @@ def _facets(view: IndexView, matched: list[int], req: SearchRequest
         years[date[:4]] += n
         months[view.month_of_date[date]] += n
         fiscal[view.fiscal_of_date[date]] += n
-    facets = {
+    facets: Facets = {
         "category": [{"value": v, "count": n}
                      for v, n in sorted(cat_counts.items(), key=lambda kv: (-kv[1], kv[0]))],
         "year": _newest_first(years),
@@ -262,5 +274,5 @@ def _facets(view: IndexView, matched: list[int], req: SearchRequest
     return passing, facets
 
 
-def _newest_first(counts: Counter) -> list[dict]:
+def _newest_first(counts: Counter) -> list[FacetValue]:
     return [{"value": v, "count": n} for v, n in sorted(counts.items(), reverse=True)]

@@ -31,22 +31,23 @@ Every error is the API's one shape ``{"error": {"code", "message", "param"}}``.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-import enum
 import hmac
 import logging
 import re
 import secrets
 import threading
 from collections import OrderedDict
-from pathlib import PurePath
+from typing import cast
 
-from flask import Blueprint, Response, abort, current_app, jsonify, request, url_for
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
 import indexer
-from indexer import IndexerError, IndexLocked
-from indexer.sync import SyncOptions, sync_feeds
+from indexer import BuildSummary, IndexerError, IndexLocked
+from indexer.sync import SyncOptions, SyncSummary, sync_feeds
+from search.contract import Job as JobDict
+from search.contract import JobFailure, JobProgress, JobState, JobSummary
+from search.contract import SyncSummary as SyncSummaryDict
 
 from .errors import api_error
 
@@ -66,15 +67,15 @@ class Job:
         self.kind = kind
         """``update`` or ``sync`` (what the job runs; not part of its JSON)."""
         self.id = secrets.token_hex(8)
-        self.state = "running"
+        self.state: JobState = "running"
         self.started_at = _now()
         self.finished_at: str | None = None
-        self.progress: dict | None = None
-        self.summary: object = None
-        self.failure: dict | None = None
+        self.progress: JobProgress | None = None
+        self.summary: JobSummary | SyncSummaryDict | None = None
+        self.failure: JobFailure | None = None
         self.done = threading.Event()
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> JobDict:
         return {"id": self.id, "state": self.state, "started_at": self.started_at,
                 "finished_at": self.finished_at, "progress": self.progress,
                 "summary": self.summary, "failure": self.failure}
@@ -109,7 +110,7 @@ class JobRunner:
                                        "message": f"the {kind} could not be started"})
         return job, True
 
-    def get(self, job_id: str) -> dict | None:
+    def get(self, job_id: str) -> JobDict | None:
         with self.lock:
             job = self.jobs.get(job_id)
             return None if job is None else job.as_dict()
@@ -125,14 +126,14 @@ class JobRunner:
             with self.lock:
                 job.progress = {"done": done, "total": total}
 
-        summary, failure = None, None
+        summary: JobSummary | SyncSummaryDict | None = None
+        failure: JobFailure | None = None
         try:
             if job.kind == "sync":
-                done = sync_feeds(self.settings.sync_feeds, self.settings, self.sync_options,
-                                  progress=progress)
+                summary = _summary(sync_feeds(self.settings.sync_feeds, self.settings,
+                                              self.sync_options, progress=progress))
             else:
-                done = indexer.update(self.settings, progress=progress)
-            summary = _jsonable(done)
+                summary = _summary(indexer.update(self.settings, progress=progress))
         except IndexLocked as exc:
             failure = {"code": "index_locked", "message": _plain(exc)}
         except IndexerError as exc:
@@ -144,7 +145,8 @@ class JobRunner:
         finally:
             self._finish(job, summary, failure)
 
-    def _finish(self, job: Job, summary=None, failure: dict | None = None) -> None:
+    def _finish(self, job: Job, summary: JobSummary | SyncSummaryDict | None = None,
+                failure: JobFailure | None = None) -> None:
         with self.lock:
             job.summary = summary
             job.failure = failure
@@ -169,9 +171,7 @@ def init_app(app) -> None:
 
 @bp.before_request
 def _authorize() -> Response | None:
-    token = current_app.extensions["search_settings"].admin_token
-    if not token:  # not reachable: the blueprint is only registered with a token
-        abort(404)
+    token = current_app.extensions["search_settings"].admin_token  # set: see init_app
     header = request.headers.get("Authorization", "")
     scheme, _, given = header.partition(" ")
     if scheme.lower() != "bearer" or not given.strip():
@@ -226,7 +226,7 @@ def job_status(job_id: str) -> Response:
 # --- helpers ----------------------------------------------------------------------------------
 
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 def _bytes(text: str) -> bytes:
@@ -239,23 +239,16 @@ def _plain(exc: BaseException) -> str:
     return _ABSOLUTE_PATH.sub(lambda m: m.group(1), str(exc))
 
 
-def _jsonable(value):
-    """The indexer's summary as plain JSON data (its ``to_dict()`` when it has one), with every
-    absolute path cut to its last part."""
-    if hasattr(value, "to_dict"):
-        return _jsonable(value.to_dict())
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, enum.Enum):
-        return _jsonable(value.value)
-    if isinstance(value, PurePath):
-        return value.name
-    if isinstance(value, str):
-        return _ABSOLUTE_PATH.sub(lambda m: m.group(1), value)
-    if value is None or isinstance(value, (bool, int, float)):
+def _summary(summary: BuildSummary | SyncSummary) -> JobSummary | SyncSummaryDict:
+    """``summary.to_dict()`` with every absolute path in its strings cut to its last part (an
+    update's ``reason``, ``generation`` and problems; a sync's failures and its index update)."""
+    def cut(value):
+        if isinstance(value, str):
+            return _ABSOLUTE_PATH.sub(lambda m: m.group(1), value)
+        if isinstance(value, dict):
+            return {key: cut(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [cut(item) for item in value]
         return value
-    return str(value)
+
+    return cast("JobSummary | SyncSummaryDict", cut(summary.to_dict()))

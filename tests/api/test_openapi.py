@@ -9,7 +9,7 @@ from jsonschema import Draft202012Validator
 
 from search import Settings
 from search.request import MAX_PAGE, SORTS
-from tests.api.contract import schema_errors
+from tests.contract import schema_errors
 from web.api import openapi_document
 
 DOC_PATH = Path(__file__).resolve().parents[2] / "web" / "openapi.json"

@@ -19,7 +19,9 @@ from tests.fixtures.index import write_corpus
 from tests.indexer.blog import Blog, Route, canpan_posts
 from web import create_app
 
-from .checks import assert_canonical_error, assert_no_leak
+from tests.contract import assert_canonical_error
+
+from .checks import assert_no_leak
 from .server import get_json, serve
 from .test_admin import BEARER, TOKEN, _finish, job_errors, run_job
 
