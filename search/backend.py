@@ -88,6 +88,11 @@ class IndexUnavailable(RuntimeError):
     unreachable. The message says what is wrong and how to fix it (HTTP 503)."""
 
 
+class BackendError(RuntimeError):
+    """A write failed as a whole (a worker died, the cluster refused the bulk request…); nothing
+    was published. The message says what happened and how to fix it (a one-line CLI error)."""
+
+
 # --- analysed posts (write side) -----------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -369,7 +374,7 @@ class BackendStats:
     """Distinct terms of titles and bodies, when the backend can tell cheaply."""
     size_bytes: int | None = None
     """Size of the index (on disk, or primary store size)."""
-    details: tuple[tuple[str, str], ...] = ()
+    details: tuple[tuple[str, str | int], ...] = ()
     """Backend-specific lines, as ``(label, value)``: segments, cluster health, nodes…"""
 
 
