@@ -43,9 +43,8 @@ def settings(index_root, corpus_dir) -> Settings:
     return Settings(index_dir=index_root, corpus_dir=corpus_dir)
 
 
-@pytest.fixture(scope="session")
-def app(settings):
-    """The Flask app over the fixture index (``create_app(settings)``)."""
+def _serving(settings: Settings):
+    """``create_app(settings)``, its search service closed afterwards (a fixture's body)."""
     from web import create_app
 
     application = create_app(settings)
@@ -53,6 +52,12 @@ def app(settings):
     service = application.extensions.get("search_service")
     if service is not None:
         service.close()
+
+
+@pytest.fixture(scope="session")
+def app(settings):
+    """The Flask app over the fixture index (``create_app(settings)``)."""
+    yield from _serving(settings)
 
 
 @pytest.fixture
@@ -78,13 +83,7 @@ def backend_settings(request, backend, tmp_path_factory, corpus_dir, fixture_pos
 @pytest.fixture(scope="session")
 def backend_app(backend_settings):
     """The Flask app over ``backend_settings``."""
-    from web import create_app
-
-    application = create_app(backend_settings)
-    yield application
-    service = application.extensions.get("search_service")
-    if service is not None:
-        service.close()
+    yield from _serving(backend_settings)
 
 
 @pytest.fixture
