@@ -5,8 +5,12 @@ CLI := $(VENV)/bin/policy-search
 STAMP := $(VENV)/.installed-test
 HOST ?= 127.0.0.1
 PORT ?= 8000
+#: What `make lint` checks (ruff and mypy; mypy's file list is in pyproject.toml).
+LINT_PATHS := search indexer web
+#: 1 adds `ruff format --check` to `make lint`. Off until the tree has been formatted once.
+RUFF_FORMAT_CHECK ?= 0
 
-.PHONY: serve test index bench clean
+.PHONY: serve test lint index bench clean opensearch opensearch-stop
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -26,11 +30,28 @@ serve: $(STAMP)
 index: $(STAMP)
 	$(CLI) rebuild
 
-test: $(STAMP)
+# Static checks first: a lint finding fails `make test` (and so CI) before the tests run.
+test: lint
 	$(PY) -m pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check $(LINT_PATHS)
+ifeq ($(RUFF_FORMAT_CHECK),1)
+	$(VENV)/bin/ruff format --check $(LINT_PATHS)
+endif
+	$(VENV)/bin/mypy
 
 bench: $(VENV)/.installed-bench
 	$(PY) -m benchmarks.run_all
 
 clean:
 	rm -rf var .pytest_cache
+
+# A local two-node OpenSearch 2.19 cluster from Maven artifacts (Java 17 and Maven), HTTP on 9200
+# and 9201, data and logs under var/opensearch/; see docs/scale-out.md. Ports and the directory
+# follow OPENSEARCH_HTTP_PORT, OPENSEARCH_TRANSPORT_PORT and OPENSEARCH_VAR_DIR.
+opensearch:
+	python3 opensearch/cluster.py start
+
+opensearch-stop:
+	python3 opensearch/cluster.py stop

@@ -1,18 +1,22 @@
-"""Japanese analysis for Whoosh, built on Sudachi.
+"""Japanese analysis, built on Sudachi, the same for every backend.
 
-One function, :func:`japanese_analyzer`, builds the chain used by the schema (indexing) and by the
-query compiler (searching), so both sides always produce the same terms.
+:meth:`Morphology.units` (through :func:`morphology`) is the one source of terms: the backends index
+its units (the Whoosh tokenizer in :mod:`search.backends.whoosh.analyzer` yields them as tokens;
+:func:`search.backend.analyse_post` hands them to any backend) and the query compiler analyses
+query words with it, so both sides always produce the same terms.
 
 What a post's text becomes (see ``docs/analysis.md`` for the reasons):
 
 * Sudachi mode-C units, and for a C unit that splits further in mode A, its A units too. Positions
   count A units: a C unit sits at the position of its first A unit, so a phrase of A units matches a
   compound whether the document spelled it as one C unit or several.
-* Each term is Sudachi's normalized form, folded with NFKC and lower case (附属 → 付属, ＫＰＩ → kpi).
+* Each term is Sudachi's normalized form, folded with NFKC and lower case (附属 → 付属,
+  ＫＰＩ → kpi).
 * Particles, auxiliary verbs, punctuation and white space are dropped without using a position;
   unknown words (``is_oov``) are kept unless they are punctuation or space.
-* ``startchar``/``endchar`` always point into the original string, also across chunks of long text.
-* The reading projection (:class:`ReadingFilter`) turns each unit into its katakana reading.
+* A unit's ``start``/``end`` always point into the original string, also across chunks of long
+  text.
+* Each unit carries its katakana reading (when it has one), for the reading lexicon.
 
 The Sudachi dictionary is created lazily, once per process, and never pickled.
 """
@@ -23,9 +27,9 @@ import re
 import threading
 import unicodedata
 from collections import OrderedDict
-from typing import Iterator, NamedTuple
+from collections.abc import Iterator
 
-from whoosh.analysis import Filter, Token, Tokenizer
+from .text import SENTENCE_END, replace_surrogates
 
 #: Sudachi refuses input longer than this many UTF-8 bytes.
 SUDACHI_MAX_BYTES = 49_149
@@ -34,14 +38,12 @@ CHUNK_BYTES = 32_000
 
 # Top-level parts of speech that never become terms.
 _DROPPED_POS = frozenset({"助詞", "助動詞", "補助記号", "空白"})
-_SENTENCE_END = re.compile(r"[。！？!?\n]")
 _SOFT_BREAK = re.compile(r"[、，,\s]")
 # The conjugation forms (last part of speech field) written as the dictionary form: none (a word
 # that does not inflect), and the plain end and attributive forms.
 _DICTIONARY_FORMS = frozenset({"*", "終止形-一般", "連体形-一般"})
 # Sudachi gives unknown words ids from this value up.
 _OOV_WORD_ID = 0xF000_0000
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
 _KATAKANA = re.compile(r"^[\u30a1-\u30fa\u30fc\u30fd\u30fe]+$")
 _HIRAGANA_TO_KATAKANA = {c: c + 0x60 for c in range(0x3041, 0x3097)}
 
@@ -49,19 +51,14 @@ _HIRAGANA_TO_KATAKANA = {c: c + 0x60 for c in range(0x3041, 0x3097)}
 #: afresh each time, so memory stays bounded whatever a process is asked to analyse).
 CACHE_ENTRIES = 500_000
 
-# Unit kinds: a C unit that is also its own A unit, a C unit that splits, an A unit of a split C unit.
+# Unit kinds: a C unit that is also its own A unit, a C unit that splits, an A unit of a split
+# C unit.
 WHOLE, COMPOUND, PART = "W", "C", "A"
 
 
-class Unit(NamedTuple):
-    """One analysed unit of text."""
-
-    pos: int
-    start: int
-    end: int
-    term: str
-    reading: str | None
-    kind: str
+#: One analysed unit of text, a plain tuple (built in the hot loop of :meth:`Morphology._analyse`):
+#: position, start and end character, term, katakana reading (or None), and kind.
+Unit = tuple[int, int, int, str, str | None, str]
 
 
 def fold(text: str) -> str:
@@ -100,7 +97,7 @@ def split_chunks(text: str, limit: int = CHUNK_BYTES) -> Iterator[tuple[int, str
             yield start, text[start:]
             return
         window = text[start:end]
-        cut = _last_match(_SENTENCE_END, window) or _last_match(_SOFT_BREAK, window) or len(window)
+        cut = _last_match(SENTENCE_END, window) or _last_match(_SOFT_BREAK, window) or len(window)
         yield start, text[start:start + cut]
         start += cut
 
@@ -113,7 +110,7 @@ def _last_match(pattern: re.Pattern[str], window: str) -> int:
 
 
 class Morphology:
-    """Sudachi, wrapped: text in, :class:`Unit` tuples out. One instance per process."""
+    """Sudachi, wrapped: text in, :data:`Unit` tuples out. One instance per process."""
 
     def __init__(self, dict_name: str = "core") -> None:
         from sudachipy import Dictionary, SplitMode
@@ -123,7 +120,8 @@ class Morphology:
         # Only the word fields the analysis reads are loaded (Sudachi's field subsetting).
         self._tokenizer = self._dictionary.tokenizer(
             SplitMode.C, fields={"pos", "normalized_form", "reading_form", "split_a"})
-        self._dropped = self._dropped_pos_ids()
+        # Sudachi's own test of a part of speech, over the dictionary's part-of-speech table.
+        self._dropped = self._dictionary.pos_matcher(lambda pos: pos[0] in _DROPPED_POS)
         self._terms: dict[str, str] = {}
         self._words: dict[int, tuple] = {}
         self._unknown: dict[tuple[int, str], tuple] = {}
@@ -138,15 +136,6 @@ class Morphology:
     def dictionary(self):
         """The Sudachi dictionary (for :mod:`search.intent`, which reads parts of speech)."""
         return self._dictionary
-
-    def _dropped_pos_ids(self) -> frozenset[int]:
-        ids = set()
-        pos_id = 0
-        while (pos := self._dictionary.pos_of(pos_id)) is not None:
-            if pos[0] in _DROPPED_POS:
-                ids.add(pos_id)
-            pos_id += 1
-        return frozenset(ids)
 
     def units(self, text: str) -> list[Unit]:
         """Analyse ``text``; the last few results are cached, so projections share one run.
@@ -163,9 +152,7 @@ class Morphology:
             return units
 
     def _analyse(self, text: str) -> list[Unit]:
-        if _SURROGATE.search(text):
-            # Lone surrogates cannot cross into Sudachi; one replacement character keeps offsets.
-            text = _SURROGATE.sub("\ufffd", text)
+        text = replace_surrogates(text)
         out: list = []
         append = out.append
         words = self._words
@@ -245,14 +232,14 @@ class Morphology:
 
     def _compute(self, m) -> tuple:
         """``(length, parts or None, (term, reading) or None)`` for one morpheme."""
-        if m.part_of_speech_id() in self._dropped and not _keep_unknown(m):
+        if self._dropped(m) and not _keep_unknown(m):
             return (None, None, None)
         whole = (self._term(m.normalized_form()), self._word_reading(m))
         begin = m.begin()
         if m.end() - begin < 2:
             return (None, None, whole)
         parts = [a for a in m.split(self._mode_a, add_single=False)
-                 if a.part_of_speech_id() not in self._dropped]
+                 if not self._dropped(a)]
         if len(parts) < 2:
             return (None, None, whole)
         shape = tuple((a.begin() - begin, a.end() - begin, self._term(a.normalized_form()),
@@ -305,94 +292,3 @@ def morphology() -> Morphology:
             if _MORPHOLOGY is None:
                 _MORPHOLOGY = Morphology()
     return _MORPHOLOGY
-
-
-class UnitToken(Token):
-    """Whoosh's :class:`~whoosh.analysis.Token` with the attributes this tokenizer sets in slots.
-
-    A plain ``Token`` keeps everything in its ``__dict__``, which Whoosh's constructor fills with
-    keyword arguments; stores into that dictionary are several times slower than slot stores, and
-    the tokenizer makes six of them for every unit.
-    """
-
-    __slots__ = ("text", "pos", "startchar", "endchar", "reading", "unit")
-
-    def _slots(self) -> dict:
-        return {name: getattr(self, name) for name in self.__slots__ if hasattr(self, name)}
-
-    def copy(self) -> UnitToken:
-        token = UnitToken(**self.__dict__)
-        for name, value in self._slots().items():
-            setattr(token, name, value)
-        return token
-
-    def __repr__(self) -> str:
-        fields = {**self.__dict__, **self._slots()}
-        return "UnitToken(%s)" % ", ".join(f"{k}={v!r}" for k, v in fields.items())
-
-
-class SudachiTokenizer(Tokenizer):
-    """Whoosh tokenizer over :class:`Morphology` units.
-
-    Each token carries ``unit`` (``W``, ``C`` or ``A``) and ``reading`` besides the usual
-    attributes. It holds no dictionary, so it pickles to almost nothing.
-    """
-
-    def __getstate__(self) -> dict:
-        return {}
-
-    def __setstate__(self, state: dict) -> None:
-        self.__dict__.update(state)
-
-    def __eq__(self, other: object) -> bool:
-        return type(other) is type(self)
-
-    def __hash__(self) -> int:
-        return hash(type(self))
-
-    def __call__(self, value: str, positions: bool = False, chars: bool = False,
-                 keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,
-                 start_char: int = 0, tokenize: bool = True, mode: str = "", **kwargs) -> Iterator[Token]:
-        t = UnitToken(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        t.boost = 1.0
-        t.stopped = False
-        units = morphology().units(value)
-        if positions and chars and not keeporiginal and not start_pos and not start_char:
-            # The indexing path: no per-token branches.
-            for t.pos, t.startchar, t.endchar, t.text, t.reading, t.unit in units:
-                yield t
-            return
-        for pos, start, end, term, reading, unit in units:
-            t.text = term
-            t.reading = reading
-            t.unit = unit
-            if keeporiginal:
-                t.original = value[start:end]
-            if positions:
-                t.pos = start_pos + pos
-            if chars:
-                t.startchar = start_char + start
-                t.endchar = start_char + end
-            yield t
-
-
-class ReadingFilter(Filter):
-    """Replace each token's text by its katakana reading; drop tokens that have none."""
-
-    def __eq__(self, other: object) -> bool:
-        return type(other) is type(self)
-
-    def __hash__(self) -> int:
-        return hash(type(self))
-
-    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
-        for t in tokens:
-            if t.reading:
-                t.text = t.reading
-                yield t
-
-
-def japanese_analyzer(reading: bool = False):
-    """The analysis chain: ``SudachiTokenizer()``, or ``SudachiTokenizer() | ReadingFilter()``."""
-    tokenizer = SudachiTokenizer()
-    return tokenizer | ReadingFilter() if reading else tokenizer

@@ -1,9 +1,11 @@
-"""Snippets and highlights from the character offsets stored in the index (no re-analysis).
+"""Snippets and highlights, cut by the same code whatever the backend.
 
-The ``title`` and ``body`` fields keep each term's position and start/end character in the
-original text. :func:`match_spans` reads them from the postings of the query's terms (the posting
-lists the search already read), turns each term sequence of the query into the character spans
-where the whole sequence occurs, and reports them per document for ``title`` and ``body``. A word
+:func:`match_spans` takes each term's position and start/end character in the original text,
+turns each term sequence of the query into the character spans where the whole sequence occurs,
+and reports them per document for ``title`` and ``body``. A backend that keeps term offsets in
+its index (Whoosh) gives them from the postings the search already read, without re-analysis;
+for one that does not, :func:`text_term_chars` finds the same occurrences by analysing the stored
+text with the analyser the index was built with (the same units, so the same spans). A word
 found through its reading marks the original surface (わじまし marks 輪島市), and a variant
 spelling marks what the post wrote (付属 marks 附属).
 
@@ -15,17 +17,17 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable, Sequence
 
+from .analysis import morphology
 from .plan import Marks
+from .text import SENTENCE_END, SENTENCE_ENDS
 
 #: The fields whose spans are reported.
 GROUPS = ("title", "body")
 MIN_CHARS, TARGET, MAX_CHARS = 120, 160, 200
 #: Sentence ends: the snippet starts after one and stops at one.
-_ENDS = "。！？!?\n"
-_SENTENCE_END = re.compile(r"[。！？!?\n]")
-_UP_TO_LAST_END = re.compile(r".*[。！？!?\n]", re.DOTALL)
+_UP_TO_LAST_END = re.compile(f".*[{SENTENCE_ENDS}]", re.DOTALL)
 #: How far to look for a sentence boundary around a match before cutting mid-sentence.
 _REACH = 400
 #: Only the first matches of a long post compete for the snippet.
@@ -34,13 +36,15 @@ _MAX_CANDIDATES = 500
 Span = tuple[int, int, int]  # start, end, which query sequence matched
 
 
-def match_spans(term_chars, docnums: Iterable[int], marks: Marks) -> dict[int, dict[str, list[Span]]]:
+def match_spans(term_chars, docnums: Iterable[int],
+                marks: Marks) -> dict[int, dict[str, list[Span]]]:
     """``{docnum: {"title": spans, "body": spans}}`` for the term sequences in ``marks``
     (:attr:`search.plan.CompiledQuery.marks`: at each position of a sequence, the terms that may
     stand there).
 
     ``term_chars(field, term, docnums)`` gives ``{docnum: [(position, startchar, endchar)]}``
-    (:meth:`search.engine.Engine.term_chars`). A sequence of several terms marks the text from
+    (:meth:`search.backend.Snapshot.term_chars`, or :func:`text_term_chars`); the document keys
+    are the backend's refs. A sequence of several terms marks the text from
     its first term's start to its last term's end wherever the terms sit at consecutive
     positions.
     """
@@ -57,7 +61,8 @@ def match_spans(term_chars, docnums: Iterable[int], marks: Marks) -> dict[int, d
                  for term in sorted({t for seq in sequences for options in seq for t in options})}
         for seq in sorted(sequences):
             label += 1
-            # per position: {docnum: [(position, start, end), ...]} over the terms that may stand there
+            # per position: {docnum: [(position, start, end), ...]} over the terms that may
+            # stand there
             places = []
             for options in seq:
                 merged: dict[int, list] = {}
@@ -78,9 +83,38 @@ def match_spans(term_chars, docnums: Iterable[int], marks: Marks) -> dict[int, d
                 else:
                     for p, s, _ in occ:
                         ends = [r.get(p + k + 1) for k, r in enumerate(rest)]
-                        if all(ends):
-                            out[d][field].append((s, ends[-1][1], label))
+                        if all(ends) and (last := ends[-1]) is not None:
+                            out[d][field].append((s, last[1], label))
     return out
+
+
+def text_term_chars(posts: Sequence):
+    """A ``term_chars`` for :func:`match_spans` over stored posts (objects with ``ref``,
+    ``title`` and ``body``, such as :class:`search.backend.StoredPost`): each field's text is
+    analysed once, on first use, and its units grouped by term."""
+    by_ref = {post.ref: post for post in posts}
+    found: dict[tuple[Hashable, str], dict[str, list]] = {}
+
+    def occurrences(ref: Hashable, field: str) -> dict[str, list]:
+        key = (ref, field)
+        terms = found.get(key)
+        if terms is None:
+            terms = found[key] = {}
+            for pos, start, end, term, _reading, _kind in morphology().units(
+                    getattr(by_ref[ref], field)):
+                terms.setdefault(term, []).append((pos, start, end))
+        return terms
+
+    def term_chars(field: str, term: str, refs) -> dict[Hashable, list]:
+        out = {}
+        for ref in refs:
+            if ref in by_ref and field in GROUPS:
+                occ = occurrences(ref, field).get(term)
+                if occ:
+                    out[ref] = occ
+        return out
+
+    return term_chars
 
 
 def mark_html(text: str, spans: Iterable[Span], start: int = 0, end: int | None = None,
@@ -124,14 +158,15 @@ def snippet(text: str, spans: list[Span]) -> str:
     while b > a and text[b - 1].isspace():
         b -= 1
     body = mark_html(text, spans, a, b, newline=" ")
-    return ("…" if a > 0 and text[a - 1] not in _ENDS else "") + body + (
-        "…" if b < len(text) and text[b - 1] not in _ENDS else "")
+    return ("…" if a > 0 and text[a - 1] not in SENTENCE_ENDS else "") + body + (
+        "…" if b < len(text) and text[b - 1] not in SENTENCE_ENDS else "")
 
 
 def _best_window(text: str, spans: list[Span]) -> tuple[int, int]:
     """The sentence holding the most different query matches (the earliest such), widened."""
     ordered = sorted(spans)[:_MAX_CANDIDATES]
-    best, best_key = None, None
+    best: tuple[int, int, int, int] = (0, 0, 0, 0)  # spans is not empty: the loop sets it
+    best_key: tuple[int, int] | None = None
     i, n = 0, len(ordered)
     while i < n:
         s, e, _ = ordered[i]
@@ -190,5 +225,5 @@ def _sentence_start(text: str, i: int) -> int:
 
 def _sentence_end(text: str, i: int) -> int:
     """Index just after the first sentence end at or after ``i - 1`` (within reach)."""
-    m = _SENTENCE_END.search(text, max(0, i - 1), min(len(text), i + _REACH))
+    m = SENTENCE_END.search(text, max(0, i - 1), min(len(text), i + _REACH))
     return m.end() if m else min(len(text), i + _REACH)

@@ -62,7 +62,10 @@ def test_no_hits(run):
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["--page", "0", "x"], "Error: page: page must be an integer from 1 to 10000, got '0'"),
+    (["--page", "0", "x"], "Error: Invalid value for '--page': 0 is not in the range 1<=x<=10000."),
+    (["--page", "x"], "Error: Invalid value for '--page': 'x' is not a valid integer range."),
+    (["--from", "2021-01-01", "--to", "2020-01-01"],
+     "Error: to: from (2021-01-01) must not be after to (2020-01-01)"),
     (["--from", "2020-13-01"], "Error: from: from must be a date written YYYY-MM-DD, got '2020-13-01'"),
     (["--per-page", "500"], "Error: per_page: per_page must be an integer from 1 to 100, got '500'"),
     (["あ" * 5001], "Error: q: q is 5001 characters long; at most 5000 are allowed"),
@@ -79,3 +82,12 @@ def test_missing_index(tmp_path):
     result = CliRunner().invoke(main, ["search", "--index", str(tmp_path / "none"), "介護"])
     assert result.exit_code == 1
     assert result.output == f"Error: no index has been built under {tmp_path / 'none'} yet\n"
+
+
+def test_an_unknown_backend_is_one_line_with_the_fix(index_root, monkeypatch):
+    monkeypatch.setenv("POLICY_SEARCH_BACKEND", "solr")
+    for args in (["search", "--index", str(index_root), "介護"], ["stats", "--index", str(index_root)]):
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 1
+        assert result.stderr == ("Error: unknown backend 'solr': set POLICY_SEARCH_BACKEND to one "
+                                 "of whoosh, opensearch\n")

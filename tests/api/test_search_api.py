@@ -5,11 +5,17 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.contract import assert_canonical_error, schema_errors
+from tests.contract import assert_canonical_error, schema_errors
 from tests.fixtures.posts import FIXTURE_POSTS
 
 ALL_IDS = sorted(p.id for p in FIXTURE_POSTS)
 NEWEST_FIRST = [p.id for p in sorted(FIXTURE_POSTS, key=lambda p: (p.date, p.id), reverse=True)]
+
+
+@pytest.fixture
+def client(backend_client):
+    """The search contract holds on every backend (``backend`` in tests/conftest.py)."""
+    return backend_client
 
 
 def search(client, **params):

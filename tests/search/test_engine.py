@@ -11,10 +11,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings as hsettings
 from hypothesis import strategies as st
 
-from search import LiveIndex, Post, Settings, Synonyms
-from search import engine as engine_module
-from search.engine import Engine, read_postings
-from search.plan import Excluding, OneWord, Partial, QueryCompiler, Seq, Spelled, to_whoosh
+from search import Post, Settings, Synonyms
+from search.backends.whoosh import engine as engine_module
+from search.backends.whoosh.engine import Engine, read_postings
+from search.backends.whoosh.live import LiveIndex
+from search.plan import Excluding, OneWord, Partial, QueryCompiler, Seq, Spelled
+from tests.search.whoosh_reference import to_whoosh
 from search.query import parse
 from tests.fixtures.index import build_index
 
