@@ -88,6 +88,11 @@ class IndexUnavailable(RuntimeError):
     unreachable. The message says what is wrong and how to fix it (HTTP 503)."""
 
 
+class BackendError(RuntimeError):
+    """A write failed as a whole (a worker died, the cluster refused the bulk request…); nothing
+    was published. The message says what happened and how to fix it (a one-line CLI error)."""
+
+
 # --- analysed posts (write side) -----------------------------------------------------------------
 
 @dataclass(frozen=True)

@@ -73,8 +73,18 @@ class ReadingLexicon:
         """The lexicon of a generation directory, or None when the file is missing or is not a
         lexicon (entries of the wrong kind are skipped)."""
         try:
-            data = json.loads((Path(generation) / READINGS_NAME).read_text("utf-8"))
-        except (OSError, ValueError):
+            raw = (Path(generation) / READINGS_NAME).read_bytes()
+        except OSError:
+            return None
+        return cls.from_json(raw)
+
+    @classmethod
+    def from_json(cls, raw: bytes) -> ReadingLexicon | None:
+        """The lexicon in the bytes of a ``readings.json``, or None when they are not one
+        (entries of the wrong kind are skipped)."""
+        try:
+            data = json.loads(raw.decode("utf-8"))
+        except ValueError:
             return None
         if not isinstance(data, dict):
             return None

@@ -30,12 +30,6 @@ FACET_SIZE = {"category": 10_000, "year": 1_000, "month": 10_000, "fiscal_year":
 ZERO = 0.0
 
 
-def _boost(query: dict, kind: str, boost: float) -> dict:
-    if boost != 1.0:
-        query[kind]["boost"] = boost
-    return query
-
-
 def to_query(plan: Plan) -> dict:
     """The query that matches the same posts as ``plan``."""
     if isinstance(plan, Seq):
