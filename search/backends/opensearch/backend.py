@@ -33,6 +33,7 @@ import threading
 import time
 from collections.abc import Collection, Hashable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import repeat
@@ -531,10 +532,15 @@ class WriteSession:
                 self._send(analysed, result, progress, len(items))
             else:
                 # spawn: workers inherit nothing (no server threads, no locks, no client).
-                with ProcessPoolExecutor(max_workers=workers,
-                                         mp_context=mp.get_context("spawn")) as pool:
-                    analysed = pool.map(_analyse, chunks, repeat(load))
-                    self._send(analysed, result, progress, len(items))
+                try:
+                    with ProcessPoolExecutor(max_workers=workers,
+                                             mp_context=mp.get_context("spawn")) as pool:
+                        analysed = pool.map(_analyse, chunks, repeat(load))
+                        self._send(analysed, result, progress, len(items))
+                except BrokenProcessPool as exc:
+                    raise BackendError("a process analysing posts died (out of memory, or "
+                                       "killed); nothing was published: run the command "
+                                       "again") from exc
         return result
 
     def _send(self, analysed: Iterable, result: WriteResult, progress: Progress | None,
