@@ -374,7 +374,7 @@ class BackendStats:
     """Distinct terms of titles and bodies, when the backend can tell cheaply."""
     size_bytes: int | None = None
     """Size of the index (on disk, or primary store size)."""
-    details: tuple[tuple[str, str], ...] = ()
+    details: tuple[tuple[str, str | int], ...] = ()
     """Backend-specific lines, as ``(label, value)``: segments, cluster health, nodes…"""
 
 

@@ -73,6 +73,20 @@ class IndexStore:
                       if p.is_dir() and p.name.startswith(GENERATION_PREFIX) and p != live)
 
 
+def write_atomically(path: Path, data: bytes) -> None:
+    """Replace ``path`` by ``data`` so that a reader sees the old file or the new one, never part."""
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        with open(tmp, "xb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
 def sync_dir(path: Path) -> None:
     """Flush a directory's entries (renames, deletions) to disk."""
     fd = os.open(path, os.O_RDONLY)

@@ -9,8 +9,9 @@ import textwrap
 from whoosh import index
 from whoosh.query import Term
 
-from search import Post, make_schema, post_document
-from search.analysis import SudachiTokenizer, japanese_analyzer
+from search import Post
+from search.backends.whoosh.schema import make_schema, post_document
+from search.backends.whoosh.analyzer import SudachiTokenizer, japanese_analyzer
 
 
 def test_tokenizer_pickles_to_almost_nothing():
