@@ -115,7 +115,6 @@ class LocalCluster:
             raise ClusterError(java_missing() or "no Java")
         node = self.node_dir(i)
         seeds = ",".join(f"127.0.0.1:{self.transport_port + j}" for j in range(NODES))
-        managers = ",".join(f"node-{j}" for j in range(NODES))
         classpath = f"{HERE / 'target' / 'lib'}/*:{HERE / 'target' / 'launcher.jar'}"
         jvm = [
             f"-Xms{self.heap}", f"-Xmx{self.heap}", "-Xss1m",
@@ -139,7 +138,12 @@ class LocalCluster:
             "http.port": self.http_port + i,
             "transport.port": self.transport_port + i,
             "discovery.seed_hosts": seeds,
-            "cluster.initial_cluster_manager_nodes": managers,
+            # Two cluster-manager-eligible nodes make a voting configuration of one (an even one
+            # could not survive the loss of either). Bootstrapping with node-0 alone makes that one
+            # node-0, always: a kill of node-1 leaves a yellow cluster that still takes writes; a
+            # kill of node-0 leaves node-1 answering searches but with no manager (no writes, no
+            # _cluster/health) until node-0 is back.
+            "cluster.initial_cluster_manager_nodes": "node-0",
             # a developer's disk may be fuller than a server's: never turn indexes read-only here
             "cluster.routing.allocation.disk.threshold_enabled": "false",
         }
@@ -192,6 +196,7 @@ class LocalCluster:
             raise ClusterError(f"node-{i} is not running (no live pid in {self.pid_file(i)})")
         os.kill(pid, signal.SIGKILL)
         self._wait_gone(i, pid, 30)
+        self._forget(i)
 
     def stop_node(self, i: int, timeout: float = 30) -> None:
         """Stops node *i* cleanly (SIGTERM, then SIGKILL after *timeout* seconds)."""
@@ -201,6 +206,10 @@ class LocalCluster:
             if not self._wait_gone(i, pid, timeout, kill=False):
                 os.kill(pid, signal.SIGKILL)
                 self._wait_gone(i, pid, 10)
+        self._forget(i)
+
+    def _forget(self, i: int) -> None:
+        self._children.pop(i, None)
         self.pid_file(i).unlink(missing_ok=True)
 
     def _wait_gone(self, i: int, pid: int, timeout: float, kill: bool = True) -> bool:
@@ -218,7 +227,7 @@ class LocalCluster:
         return False
 
     def start_all(self) -> None:
-        """Starts both nodes (together: either may be elected) and waits for a green cluster."""
+        """Starts both nodes and waits for a green cluster."""
         reason = java_missing()
         if reason:
             raise ClusterError(reason)
@@ -246,7 +255,7 @@ class LocalCluster:
 
     # -- HTTP -----------------------------------------------------------------------------------
     def request(self, method: str, path: str, body: object = None, node: int = 0,
-                timeout: float = 10) -> dict:
+                timeout: float = 30) -> dict:
         """One JSON request to node *node*; raises OSError (urllib's) when it cannot answer."""
         data = None if body is None else json.dumps(body).encode()
         req = urllib.request.Request(self.urls[node] + path, data=data, method=method,
@@ -276,8 +285,7 @@ class LocalCluster:
         last = None
         while time.monotonic() < deadline:
             for i, child in self._children.items():
-                if child.poll() is not None and self.pid_file(i).exists() and child.pid == int(
-                        self.pid_file(i).read_text()):
+                if child.poll() is not None:  # died by itself: kill_node and stop forget theirs
                     raise ClusterError(f"node-{i} exited with status {child.returncode}; "
                                        f"see {self.node_dir(i) / 'logs'}:\n{self.log_tail(i)}")
             try:
