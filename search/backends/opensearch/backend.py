@@ -216,7 +216,7 @@ class OpenSearchBackend:
             if state is not None and (state.index, state.version) == (index, version):
                 return state
             raw = self.read_file(index, READINGS_NAME)
-        readings = (ReadingLexicon.from_json(raw) if raw is not None else None) or ReadingLexicon()
+        readings = ReadingLexicon.parse(raw) or ReadingLexicon()
         state = _State(index, version, readings)
         with self._lock:
             self._state = state
@@ -255,7 +255,7 @@ class OpenSearchBackend:
             store = self.client.indices.stats(index=index, metric="store")
             settings = self.client.indices.get_settings(index=index)[index]["settings"]["index"]
             raw = self.read_file(index, READINGS_NAME)
-        readings = (ReadingLexicon.from_json(raw) if raw is not None else None) or ReadingLexicon()
+        readings = ReadingLexicon.parse(raw) or ReadingLexicon()
         size = store["_all"]["primaries"]["store"]["size_in_bytes"]
         return BackendStats(
             backend=self.name,
