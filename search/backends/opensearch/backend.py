@@ -84,6 +84,10 @@ DF_ENTRIES = 200_000
 #: The largest ``from + size`` a search may ask for (pages up to 10,000 of 100 posts).
 MAX_WINDOW = 1_000_100
 PUBLISHED = ".published"
+#: Scores from the term statistics of the whole index, not of each shard: identical posts in two
+#: shards tie, and a ranking does not depend on where the alias's documents happen to lie. Costs
+#: one more round of small per-shard requests per search (docs/scale-out.md).
+SEARCH_TYPE = "dfs_query_then_fetch"
 
 
 @dataclass
@@ -371,7 +375,7 @@ class Snapshot:
                 if query.start >= total:
                     return SearchPage(total, (), _facets(counted))
             found = self._client.search(index=self._alias, body={
-                **body, "from": query.start, "size": query.size})
+                **body, "from": query.start, "size": query.size}, search_type=SEARCH_TYPE)
         scored = query.order is Order.RELEVANCE and not isinstance(query.plan, Everything)
         hits = []
         for h in found["hits"]["hits"]:
