@@ -136,7 +136,10 @@ class OpenSearchBackend:
     def alias_target(self) -> str | None:
         """The index behind the alias, or None when there is none."""
         try:
-            found = self.client.indices.get_alias(name=self.alias)
+            # local: from this node's cluster state. Without it the call waits for the cluster
+            # manager, and a two-node cluster that lost its voting node has none (searches
+            # still work there: they need no cluster manager).
+            found = self.client.indices.get_alias(name=self.alias, local=True)
         except NotFoundError:
             return None
         names = sorted(found)
@@ -254,7 +257,7 @@ class OpenSearchBackend:
                 raise IndexUnavailable(
                     f"no OpenSearch index {self.alias!r} at {public_url(self.url)} yet: build it "
                     "with `POLICY_SEARCH_BACKEND=opensearch policy-search rebuild`")
-            health = self.client.cluster.health(request_timeout=WRITE_TIMEOUT)
+            health = self.client.cluster.health(local=True)
             count = self.client.count(index=index)["count"]
             store = self.client.indices.stats(index=index, metric="store")
             settings = self.client.indices.get_settings(index=index)[index]["settings"]["index"]
