@@ -23,7 +23,7 @@ from tests.servers import base_env, cli, serve
 
 pytestmark = pytest.mark.slow
 
-QUERIES = ["介護", "保育士", "わじまし", "コロナ -児童", "生活 保護 基準", "地方創生", "こども"]
+QUERIES = ["介護", "保育士", "わじまし", "コロナ -児童", "生活 保護 基準", "厚労省", "こども"]
 #: Each request may take this long before it counts as failed (the service's own read timeout
 #: is 10 s; nothing may hang past it).
 REQUEST_TIMEOUT = 15.0
@@ -119,8 +119,11 @@ def served(opensearch_faults, fixture_posts, corpus_dir, tmp_path):
         yield opensearch_faults, server, env
     for node in range(NODES):
         opensearch_faults.start_node(node, wait=False)
-    opensearch_faults.wait_for(status="green", nodes=NODES)
+    opensearch_faults.wait_for(status="yellow", nodes=NODES)
+    # This test's index goes first: a replica that a restarted node failed to lock (a shard
+    # still closing after the kill) would otherwise keep the cluster yellow for the tests after.
     drop_alias(opensearch_faults, alias)
+    opensearch_faults.request("POST", "/_cluster/reroute?retry_failed=true")
 
 
 @pytest.mark.parametrize("node", [0, 1])
@@ -152,8 +155,9 @@ def test_whole_cluster_down_is_503_then_recovers_without_a_restart(served):
         for node in range(NODES):
             cluster.kill_node(node)
         down = time.monotonic()
+        time.sleep(3)  # the moment the kill takes
         load.wait_for(20)
-        outage = load.between(down + 3)  # after the moment the kill takes
+        outage = load.between(down + 3)
         for node in range(NODES):
             cluster.start_node(node, wait=False)
         cluster.wait_for(status="green", nodes=NODES)
