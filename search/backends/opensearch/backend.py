@@ -121,8 +121,7 @@ class OpenSearchBackend:
         self.meta = f"{self.alias}-meta"
         self.prefix = f"{self.alias}-gen-"
         self.check_interval = check_interval
-        self.client = connect(self.url, settings.opensearch_timeout,
-                              getattr(settings, "opensearch_ca", None))
+        self.client = connect(self.url, settings.opensearch_timeout, settings.opensearch_ca)
         self._lock = threading.Lock()
         self._state: _State | None = None
         self._checked = 0.0

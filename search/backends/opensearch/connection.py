@@ -4,8 +4,8 @@
 client may talk to; when one dies the others take its requests), each ``http://`` or
 ``https://``, optionally with ``user:password@`` (HTTP basic authentication; percent-encode
 ``@ : /`` in them). For TLS the system's CA store verifies the server unless
-``POLICY_SEARCH_OPENSEARCH_CA`` names a CA bundle (a PEM file); there is deliberately no switch
-to turn verification off.
+``Settings.opensearch_ca`` (``POLICY_SEARCH_OPENSEARCH_CA``) names a CA bundle (a PEM file);
+there is deliberately no switch to turn verification off.
 
 Timeouts: a connection must be made within :data:`CONNECT_SECONDS`, an answer must come within
 ``Settings.opensearch_timeout`` (10 s by default). A request that fails to connect is tried once
@@ -18,7 +18,6 @@ does.
 
 from __future__ import annotations
 
-import os
 from contextlib import contextmanager
 from urllib.parse import unquote, urlsplit
 
@@ -82,8 +81,8 @@ def connect(url: str, read_timeout: float, ca_certs: str | None = None) -> OpenS
     options: dict = {}
     if tls:
         options["verify_certs"] = True
-        if ca_certs or os.environ.get("POLICY_SEARCH_OPENSEARCH_CA"):
-            options["ca_certs"] = ca_certs or os.environ["POLICY_SEARCH_OPENSEARCH_CA"]
+        if ca_certs:
+            options["ca_certs"] = ca_certs
     return OpenSearch(
         hosts=hosts,
         http_auth=auth,
