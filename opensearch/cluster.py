@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -41,6 +42,17 @@ DEFAULT_TEMPLATE = {
 }
 
 
+_DETACH = """
+import subprocess, sys
+pid_file, log, cwd, *command = sys.argv[1:]
+with open(log, "ab") as out:
+    node = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=out,
+                            stderr=subprocess.STDOUT, cwd=cwd, start_new_session=True)
+with open(pid_file, "w") as f:
+    f.write(f"{node.pid}\\n")
+"""
+
+
 class ClusterError(RuntimeError):
     """The cluster could not be built, started or stopped; the message says how to fix it."""
 
@@ -50,6 +62,11 @@ def java_missing() -> str | None:
     java = _java()
     if java is None:
         return "no Java: install a JDK 17 (Debian: openjdk-17-jdk-headless) or set JAVA_HOME"
+    shown = subprocess.run([java, "-version"], capture_output=True, text=True).stderr
+    found = re.search(r'version "(\d+)', shown)
+    if found is None or int(found.group(1)) < 17:
+        return (f"no Java 17: {java} is {shown.splitlines()[0] if shown else 'unreadable'}; "
+                "install openjdk-17-jdk-headless or set JAVA_HOME")
     if not (HERE / "target" / "launcher.jar").exists() and shutil.which("mvn") is None:
         return "no Java build tool: install Maven (Debian: maven) to build opensearch/"
     return None
@@ -74,8 +91,8 @@ class LocalCluster:
     heap: str = field(default_factory=lambda: os.environ.get("OPENSEARCH_HEAP", "512m"))
     start_timeout: float = field(
         default_factory=lambda: float(os.environ.get("OPENSEARCH_START_TIMEOUT", 120)))
-    # Processes this object started: waited for after a kill so that none is left a zombie.
-    _children: dict[int, subprocess.Popen] = field(default_factory=dict, repr=False)
+    # Nodes this object started and has not stopped: one that dies meanwhile fails wait_for.
+    _started: set[int] = field(default_factory=set, repr=False)
 
     # -- layout ---------------------------------------------------------------------------------
     @property
@@ -104,7 +121,8 @@ class LocalCluster:
         if mvn is None:
             raise ClusterError("Maven is missing: install it (Debian: maven) to build opensearch/")
         print("building the OpenSearch launcher (mvn package)...", file=sys.stderr, flush=True)
-        done = subprocess.run([mvn, "-q", "-B", "-f", str(HERE / "pom.xml"), "package"],
+        # clean: a dependency taken out of the pom must leave target/lib too
+        done = subprocess.run([mvn, "-q", "-B", "-f", str(HERE / "pom.xml"), "clean", "package"],
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         if done.returncode != 0:
             raise ClusterError(f"mvn package failed in {HERE}:\n{done.stdout[-4000:]}")
@@ -157,9 +175,6 @@ class LocalCluster:
             pid = int(self.pid_file(i).read_text().strip())
         except (OSError, ValueError):
             return None
-        child = self._children.get(i)
-        if child is not None and child.pid == pid and child.poll() is not None:
-            return None
         try:
             cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
             status = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
@@ -177,15 +192,13 @@ class LocalCluster:
             node = self.node_dir(i)
             for sub in ("data", "logs", "tmp"):
                 (node / sub).mkdir(parents=True, exist_ok=True)
-            out = open(node / "logs" / "console.out", "ab")
-            # its own session: the node outlives the shell or test run that started it, and a
-            # Ctrl-C in that terminal does not reach it
-            child = subprocess.Popen(self.command(i), stdin=subprocess.DEVNULL, stdout=out,
-                                     stderr=subprocess.STDOUT, start_new_session=True,
-                                     cwd=node)
-            out.close()
-            self._children[i] = child
-            self.pid_file(i).write_text(f"{child.pid}\n")
+            # Started through a short-lived Python that writes the pid file and exits, so the
+            # node is nobody's child: it outlives the shell or test session that started it (a
+            # reused cluster stays up), in a session of its own that a Ctrl-C does not reach.
+            subprocess.run([sys.executable, "-W", "ignore::ResourceWarning", "-c", _DETACH,
+                            str(self.pid_file(i)), str(node / "logs" / "console.out"), str(node),
+                            *self.command(i)], check=True)
+            self._started.add(i)
         if wait:
             self.wait_for(status="green", nodes=NODES)
 
@@ -193,7 +206,9 @@ class LocalCluster:
         """``kill -9`` of node *i*, as a crash would; returns once the process is gone."""
         pid = self.pid(i)
         if pid is None:
-            raise ClusterError(f"node-{i} is not running (no live pid in {self.pid_file(i)})")
+            raise ClusterError(f"node-{i} has no live pid in {self.pid_file(i)}: it is down, or "
+                               "the cluster was started from another directory (set "
+                               "OPENSEARCH_VAR_DIR to that one)")
         os.kill(pid, signal.SIGKILL)
         self._wait_gone(i, pid, 30)
         self._forget(i)
@@ -209,17 +224,13 @@ class LocalCluster:
         self._forget(i)
 
     def _forget(self, i: int) -> None:
-        self._children.pop(i, None)
+        self._started.discard(i)
         self.pid_file(i).unlink(missing_ok=True)
 
     def _wait_gone(self, i: int, pid: int, timeout: float, kill: bool = True) -> bool:
-        child = self._children.get(i)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if child is not None and child.pid == pid:
-                if child.poll() is not None:
-                    return True
-            elif not Path(f"/proc/{pid}").exists() or self.pid(i) is None:
+            if self.pid(i) is None:  # gone, or a zombie until init reaps it
                 return True
             time.sleep(0.05)
         if kill:
@@ -284,10 +295,10 @@ class LocalCluster:
         deadline = time.monotonic() + timeout
         last = None
         while time.monotonic() < deadline:
-            for i, child in self._children.items():
-                if child.poll() is not None:  # died by itself: kill_node and stop forget theirs
-                    raise ClusterError(f"node-{i} exited with status {child.returncode}; "
-                                       f"see {self.node_dir(i) / 'logs'}:\n{self.log_tail(i)}")
+            for i in self._started:
+                if self.pid(i) is None:  # died by itself: kill_node and stop forget theirs
+                    raise ClusterError(f"node-{i} exited; see {self.node_dir(i) / 'logs'}:\n"
+                                       f"{self.log_tail(i)}")
             try:
                 last = self.request(
                     "GET", f"/_cluster/health?wait_for_status={status}&wait_for_nodes={nodes}"
