@@ -32,7 +32,8 @@ _corpus_option = click.option(
     help="Directory of post files. [default: $POLICY_SEARCH_CORPUS or ./corpus]")
 _index_option = click.option(
     "--index", type=click.Path(file_okay=False, path_type=Path),
-    help="Local state directory: the write lock, and the index generations of the Whoosh backend. [default: $POLICY_SEARCH_INDEX or ./var/index]")
+    help="Local state directory: the write lock, and the Whoosh backend's index generations. "
+         "[default: $POLICY_SEARCH_INDEX or ./var/index]")
 _workers_option = click.option(
     "--workers", type=click.IntRange(1, 16), default=None,
     help="Processes that analyse posts. [default: 2, or 1 on a one-core machine]")

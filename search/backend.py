@@ -368,7 +368,8 @@ class BackendStats:
     location: str
     """Where it reads: the index root (Whoosh), the cluster URL and alias (OpenSearch)."""
     generation: str
-    """As :attr:`Published.name`."""
+    """The live generation, as people name it (Whoosh: the directory's name; OpenSearch: the
+    index behind the alias)."""
     posts: int
     terms: int | None = None
     """Distinct terms of titles and bodies, when the backend can tell cheaply."""

@@ -85,9 +85,9 @@ class Settings:
             values["synonym_files"] = (BUILTIN, *extra)
         if env.get("POLICY_SEARCH_BACKEND"):
             values["backend"] = env["POLICY_SEARCH_BACKEND"].strip().lower()
-        for name, key, kind in _OPENSEARCH_ENV:
+        for name, key, kind, low in _OPENSEARCH_ENV:
             if env.get(name):
-                values[key] = _parse(name, env[name], kind)
+                values[key] = _parse(name, env[name], kind, low)
         if env.get("POLICY_SEARCH_ADMIN_TOKEN"):
             values["admin_token"] = env["POLICY_SEARCH_ADMIN_TOKEN"]
         values.update({k: v for k, v in overrides.items() if v is not None})
@@ -102,23 +102,24 @@ class Settings:
                              f"one of {', '.join(BACKENDS)}")
 
 
+#: (variable, field, type, smallest value allowed)
 _OPENSEARCH_ENV = (
-    ("POLICY_SEARCH_OPENSEARCH_URL", "opensearch_url", str),
-    ("POLICY_SEARCH_OPENSEARCH_INDEX", "opensearch_index", str),
-    ("POLICY_SEARCH_OPENSEARCH_SHARDS", "opensearch_shards", int),
-    ("POLICY_SEARCH_OPENSEARCH_REPLICAS", "opensearch_replicas", int),
-    ("POLICY_SEARCH_OPENSEARCH_TIMEOUT", "opensearch_timeout", float),
-    ("POLICY_SEARCH_OPENSEARCH_CA", "opensearch_ca", str),
+    ("POLICY_SEARCH_OPENSEARCH_URL", "opensearch_url", str, None),
+    ("POLICY_SEARCH_OPENSEARCH_INDEX", "opensearch_index", str, None),
+    ("POLICY_SEARCH_OPENSEARCH_SHARDS", "opensearch_shards", int, 1),
+    ("POLICY_SEARCH_OPENSEARCH_REPLICAS", "opensearch_replicas", int, 0),
+    ("POLICY_SEARCH_OPENSEARCH_TIMEOUT", "opensearch_timeout", float, 0.001),
+    ("POLICY_SEARCH_OPENSEARCH_CA", "opensearch_ca", str, None),
 )
 
 
-def _parse(name: str, value: str, kind: type):
-    """``value`` as ``kind``; a clear error naming the variable otherwise."""
+def _parse(name: str, value: str, kind: type, low):
+    """``value`` as ``kind``, at least ``low``; a clear error naming the variable otherwise."""
     try:
         parsed = kind(value.strip())
     except ValueError:
         raise ValueError(f"{name}={value!r} is not a valid {kind.__name__}: fix or unset "
                          f"the variable") from None
-    if kind is not str and parsed < 0:
-        raise ValueError(f"{name}={value!r} must not be negative")
+    if low is not None and not parsed >= low:
+        raise ValueError(f"{name}={value!r} must be at least {low:g}: fix or unset the variable")
     return parsed

@@ -12,6 +12,7 @@ from typing import Iterator
 
 from whoosh.analysis import Filter, Token, Tokenizer
 
+import search.analysis as _analysis
 from search.analysis import morphology
 
 
@@ -104,3 +105,11 @@ def japanese_analyzer(reading: bool = False):
     """The analysis chain: ``SudachiTokenizer()``, or ``SudachiTokenizer() | ReadingFilter()``."""
     tokenizer = SudachiTokenizer()
     return tokenizer | ReadingFilter() if reading else tokenizer
+
+
+# Whoosh pickles the schema, analyzer classes included, into every index's table of contents.
+# Indexes written before the backend seam name these classes as attributes of search.analysis:
+# keep those names resolvable, so such an index opens (and updates) without a rebuild.
+for _cls in (UnitToken, SudachiTokenizer, ReadingFilter):
+    setattr(_analysis, _cls.__name__, _cls)
+del _cls
