@@ -3,9 +3,7 @@
 ``POLICY_SEARCH_BACKEND=opensearch`` settings) → ``os_app`` → ``os_client``. A test module
 imports the ones it uses (``from tests.opensearch.backend_fixtures import os_settings, ...``).
 
-The index is written through the backend's write side (as ``policy-search rebuild`` does) with
-the reading lexicon of every unit this process analysed, as :func:`tests.fixtures.index.build_index`
-gives the Whoosh fixture index, so both backends answer from the same lexicon."""
+The index is written by :func:`tests.fixtures.backends.publish_posts`, as for every backend."""
 
 from __future__ import annotations
 
@@ -14,10 +12,8 @@ from collections.abc import Iterable
 
 import pytest
 
-from search import Post, ReadingLexicon, Settings
-from search.analysis import morphology
-from search.backend import create_backend
-from search.readings import READINGS_NAME
+from search import Post, Settings
+from tests.fixtures.backends import publish_posts
 
 
 def opensearch_settings(url: str, alias: str, **fields) -> Settings:
@@ -30,19 +26,7 @@ def unique_alias(stem: str = "test") -> str:
 
 def index_posts(settings: Settings, posts: Iterable[Post]) -> str:
     """Rebuild the index of ``settings`` from ``posts``; the name of the new index."""
-    backend = create_backend(settings)
-    try:
-        session = backend.begin(rebuild=True)
-        try:
-            session.write(list(posts), load=None, workers=1)
-            session.put_file(READINGS_NAME,
-                             ReadingLexicon.from_pairs(morphology().reading_pairs()).dumps())
-            return session.publish().name
-        except BaseException:
-            session.abort()
-            raise
-    finally:
-        backend.close()
+    return publish_posts(settings, posts)
 
 
 def drop_alias(cluster, alias: str) -> None:
