@@ -63,7 +63,7 @@ from search.backend import (
     StoredPost,
     WriteResult,
 )
-from search.plan import Everything
+from search.plan import Everything, Plan
 from search.readings import READINGS_NAME, ReadingLexicon
 from search.schema import Post
 
@@ -337,6 +337,14 @@ def _stored(hit: dict) -> StoredPost:
                       tags=tuple(stored.get("tags") or ()), body=stored.get("body") or "")
 
 
+def _missing(labels: Mapping[str, str], matched: Iterable[str]) -> tuple[str, ...]:
+    """The labels of a partial answer's optional words whose named query a hit did not match."""
+    if not labels:
+        return ()
+    held = set(matched)
+    return tuple(label for name, label in labels.items() if name not in held)
+
+
 def _epoch_millis(date: str) -> int:
     return (dt.date.fromisoformat(date) - dt.date(1970, 1, 1)).days * 86_400_000
 
@@ -359,8 +367,9 @@ class Snapshot:
     def search(self, query: SearchQuery) -> SearchPage:
         if query.plan is None:
             return SearchPage(0, (), Facets())
+        resolved, partial = self._resolve_partials(query.plan)
         body: dict = {
-            "query": dsl.to_query(query.plan),
+            "query": dsl.to_query(query.plan, resolved),
             "aggs": dsl.facet_aggregations(query.filters),
             "sort": dsl.sort(query.order),
             "track_total_hits": True,
@@ -375,15 +384,39 @@ class Snapshot:
                 counted = self._client.search(index=self._alias, body={**body, "size": 0})
                 total = counted["hits"]["total"]["value"]
                 if query.start >= total:
-                    return SearchPage(total, (), _facets(counted))
+                    return SearchPage(total, (), _facets(counted),
+                                      "partial" if partial else "all")
             found = self._client.search(index=self._alias, body={
                 **body, "from": query.start, "size": query.size}, search_type=SEARCH_TYPE)
         scored = query.order is Order.RELEVANCE and not isinstance(query.plan, Everything)
         hits = []
         for h in found["hits"]["hits"]:
             self._sources[h["_id"]] = h["_source"]
-            hits.append(Hit(_stored(h), float(h.get("_score") or 0.0) if scored else 0.0))
-        return SearchPage(found["hits"]["total"]["value"], tuple(hits), _facets(found))
+            hits.append(Hit(_stored(h), float(h.get("_score") or 0.0) if scored else 0.0,
+                            _missing(partial, h.get("matched_queries") or ())))
+        return SearchPage(found["hits"]["total"]["value"], tuple(hits), _facets(found),
+                          "partial" if partial else "all")
+
+    def _resolve_partials(self, plan: Plan) -> tuple[dict[int, int | None],
+                                                     dict[str, str]]:
+        """Each :class:`~search.plan.Partial` node of ``plan`` and the number of its optional
+        words a post must hold (:func:`.dsl.partial_probe`, one search per node, rarely more
+        than one); and, for the nodes that fell back, ``{query name: label}`` of their optional
+        words (empty when no node fell back)."""
+        resolved: dict[int, int | None] = {}
+        labels: dict[str, str] = {}
+        for node in dsl.partial_nodes(plan):
+            with self._backend.reaching():
+                found = self._client.search(index=self._alias,
+                                            body=dsl.partial_probe(node, resolved))
+            best = found["hits"]["hits"]
+            m = round(best[0]["_score"] or 0.0) if best else None
+            index = len(resolved)
+            resolved[id(node)] = m
+            if m is not None and m < len(node.optional):
+                labels.update((dsl.partial_name(index, k), label)
+                              for k, label in enumerate(node.labels))
+        return resolved, labels
 
     def _source(self, refs: Sequence[Hashable]) -> None:
         missing = [r for r in refs if r not in self._sources]

@@ -60,6 +60,14 @@ ANALYSIS = {
     },
 }
 
+#: BM25 per unit field with the Whoosh backend's length normalisation (``B`` in
+#: :mod:`search.backends.whoosh.engine`: titles 0.3, bodies 0.5; docs/search.md says why), so that
+#: both backends weigh a long body alike; ``k1`` is OpenSearch's default.
+SIMILARITY = {
+    "title_bm25": {"type": "BM25", "k1": 1.2, "b": 0.3},
+    "body_bm25": {"type": "BM25", "k1": 1.2, "b": 0.5},
+}
+
 MAPPINGS = {
     "dynamic": "strict",
     "properties": {
@@ -69,8 +77,10 @@ MAPPINGS = {
         "year": {"type": "keyword", "eager_global_ordinals": True},
         "month": {"type": "keyword", "eager_global_ordinals": True},
         "fiscal_year": {"type": "keyword", "eager_global_ordinals": True},
-        "title": {"type": "text", "analyzer": "units", "search_analyzer": "query_units"},
-        "body": {"type": "text", "analyzer": "units", "search_analyzer": "query_units"},
+        "title": {"type": "text", "analyzer": "units", "search_analyzer": "query_units",
+                  "similarity": "title_bm25"},
+        "body": {"type": "text", "analyzer": "units", "search_analyzer": "query_units",
+                 "similarity": "body_bm25"},
         "stored": {"type": "object", "enabled": False},
         "offsets": {"type": "object", "enabled": False},
     },
@@ -85,6 +95,7 @@ def index_body(shards: int, replicas: int, refresh_interval: str = "1s") -> dict
                 "number_of_shards": shards,
                 "number_of_replicas": replicas,
                 "refresh_interval": refresh_interval,
+                "similarity": SIMILARITY,
             },
             "analysis": ANALYSIS,
         },
