@@ -45,7 +45,7 @@ B = {"title": 0.3, "body": 0.5}
 COMPOUND_BONUS = 0.5
 #: Proximity: the best documents by BM25F that are re-scored, the window (in A units) within
 #: which two query words count as near, and the weight of the proximity part.
-PROXIMITY_DOCS = 100
+PROXIMITY_DOCS = 30
 PROXIMITY_WINDOW = 8
 PROXIMITY_WEIGHT = 0.25
 #: A phrase term's postings are read only for the candidate documents (not whole) when the term
@@ -188,7 +188,8 @@ class Engine:
                     scores[d] = get(d, 0.0) + s
             return scores
         if isinstance(plan, AllOf):
-            return self._near(plan.children, _sum_common([self._eval(c) for c in plan.children]))
+            return self._near(plan, plan.children,
+                              _sum_common([self._eval(c) for c in plan.children]))
         if isinstance(plan, Partial):
             return self._partial(plan)
         if isinstance(plan, Excluding):
@@ -216,7 +217,7 @@ class Engine:
             live = self.view.live_set
             scores = {d: s for d, s in scores.items() if d in live}
         if scores:
-            return self._near(children, scores)
+            return self._near(plan, children, scores)
         base = _sum_common(required) if required else None
         count: dict[int, int] = dict.fromkeys(base, 0) if base is not None else {}
         for part in optional:
@@ -236,7 +237,7 @@ class Engine:
             self.missing[d] = tuple(label for label, part in zip(plan.labels, optional)
                                     if d not in part)
         self.partial = True
-        return self._near(children, scores)
+        return self._near(plan, children, scores)
 
     # --- one word: BM25F ----------------------------------------------------------------------
 
@@ -379,18 +380,30 @@ class Engine:
 
     # --- proximity ----------------------------------------------------------------------------
 
-    def _near(self, children: tuple, scores: Scores) -> Scores:
-        """``scores`` with a proximity part added for the :data:`PROXIMITY_DOCS` best documents
-        when two or more children are words: for each pair of words, ``min(idf) * p * (K1 + 1)
-        / (K1 + p)`` where ``p`` sums ``1 / distance²`` over the occurrences of one word in
-        the body that have the other within :data:`PROXIMITY_WINDOW` positions."""
-        words = [c for c in children if isinstance(c, OneWord)]
+    def _near(self, node: Plan, children: tuple, scores: Scores) -> Scores:
+        """``scores`` (a dict of this request's own, changed in place) with a proximity part
+        added for the :data:`PROXIMITY_DOCS` best documents when two or more children are
+        words: for each pair of words, ``min(idf) * p * (K1 + 1) / (K1 + p)`` where ``p`` sums
+        ``1 / distance²`` over the occurrences of one word in the body that have the other
+        within :data:`PROXIMITY_WINDOW` positions. The parts are remembered per generation and
+        plan node (``node``, whose documents and scores ``scores`` are)."""
+        words = tuple(c for c in children if isinstance(c, OneWord))
         if len(words) < 2 or not scores or not PROXIMITY_WEIGHT:
             return scores
+        key = ("near", node)
+        bonus = self.view.recall(key)
+        if bonus is None:
+            bonus = self._proximity(words, scores)
+            self.view.remember(key, bonus)
+        for d, extra in bonus.items():
+            scores[d] += extra
+        return scores
+
+    def _proximity(self, words: tuple, scores: Scores) -> dict[int, float]:
         top = heapq.nlargest(PROXIMITY_DOCS, scores, key=scores.__getitem__)
         idfs = [_idf(self._doc_count, len(self._word(w)) or 1) for w in words]
         where = [self._body_positions(w, top) for w in words]
-        out = dict(scores)
+        out: dict[int, float] = {}
         for d in top:
             bonus = 0.0
             for i in range(len(words)):
@@ -405,27 +418,33 @@ class Engine:
                     if p:
                         bonus += min(idfs[i], idfs[j]) * p * (K1 + 1) / (K1 + p)
             if bonus:
-                out[d] += PROXIMITY_WEIGHT * bonus
+                out[d] = PROXIMITY_WEIGHT * bonus
         return out
 
     def _body_positions(self, word: OneWord, docnums: list[int]) -> dict[int, list[int]]:
-        """Sorted body positions where ``word`` starts (any of its ways), in those documents."""
-        terms: set[str] = set()
+        """Sorted body positions where ``word`` starts (any of its ways), in those documents.
+        A phrase's start is read off its rarest term (its position minus its offset): the
+        phrase check read that term's whole list first, so it is at hand."""
+        starts: list[tuple[str, int]] = []  # (term, offset of the term in its phrase)
         for leaf in word.children:
             if isinstance(leaf, Boosted):
                 leaf = leaf.core
             if leaf.field != "body":
                 continue
             if isinstance(leaf, Seq):
-                terms.add(leaf.terms[0])
+                k = 0
+                if len(leaf.terms) > 1:
+                    dfs = [self.reader.doc_frequency("body", t) for t in leaf.terms]
+                    k = dfs.index(min(dfs))
+                starts.append((leaf.terms[k], k))
             else:
-                terms.update(leaf.options[0])
-        held = set(self._word(word))
+                starts.extend((t, 0) for t in leaf.options[0])
+        held = self._word(word)
         wanted = sorted(d for d in docnums if d in held)
         out: dict[int, list[int]] = {}
         if not wanted:
             return out
-        for term in terms:
+        for term, offset in dict.fromkeys(starts):
             key = ("body", term)
             pl = self._postings.get(key) or self.view.recall(key)
             if pl is not None:
@@ -433,7 +452,10 @@ class Engine:
             else:
                 found = _values_of(self.reader, "body", term, wanted)
             for d, value in found.items():
-                out.setdefault(d, []).extend(_positions(value))
+                positions = _positions(value)
+                if offset:
+                    positions = [p - offset for p in positions]
+                out.setdefault(d, []).extend(positions)
         for positions in out.values():
             positions.sort()
         return out
@@ -463,13 +485,18 @@ def _sum_common(parts: list[Scores]) -> Scores:
     """The documents in every part, with the sum of their scores."""
     if not parts:
         return {}
+    if len(parts) == 1:
+        return dict(parts[0])
     parts = sorted(parts, key=len)
-    common = set(parts[0])
-    for part in parts[1:]:
-        common.intersection_update(part)
+    first, second = parts[0], parts[1]
+    common = first.keys() & second.keys()
+    for part in parts[2:]:
         if not common:
             return {}
-    return {d: sum(p[d] for p in parts) for d in common}
+        common &= part.keys()
+    if len(parts) == 2:
+        return {d: first[d] + second[d] for d in common}
+    return {d: sum([p[d] for p in parts]) for d in common}
 
 
 def _idf(n: int, df: int) -> float:
