@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from indexer import load_corpus
-from search import ReadingLexicon, SearchRequest, SearchService, Settings
+from search import ReadingLexicon, SearchRequest, SearchService
 from search.intent import content_pieces, spelling_variants
+from tests.fixtures.backends import BACKEND_SETUPS, CONTRACT_BACKENDS
 from tests.fixtures.index import build_index
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus"
@@ -22,13 +23,15 @@ KAIGO_MINAOSHI = ["2019-07-26-p2-kaigo-hoken-bukai-dai8ki",
                   "2024-01-29-p1-kaigo-hoshu-kaitei-r6"]
 
 
-@pytest.fixture(scope="module")
-def service(tmp_path_factory):
+@pytest.fixture(scope="module", params=CONTRACT_BACKENDS)
+def service(request, tmp_path_factory):
+    """The sample corpus on each backend: what a reader means does not depend on it."""
     posts, problems = load_corpus(CORPUS)
     assert problems == []
-    root = tmp_path_factory.mktemp("sample-index")
-    build_index(root, posts)
-    svc = SearchService(Settings(index_dir=root))
+    root = tmp_path_factory.mktemp(f"sample-index-{request.param}")
+    settings = BACKEND_SETUPS[request.param](request, root, CORPUS)
+    build_index(root, posts, settings)
+    svc = SearchService(settings)
     yield svc
     svc.close()
 
