@@ -57,6 +57,10 @@ SIDE_BY_SIDE = [
     {"q": "こども", "sort": "date_asc"}, {"q": "", "category": "子ども"},
     {"q": "", "from": "2020-01-01", "to": "2021-12-31", "category": ["地方創生", "子ども"]},
     {"q": "-コロナ", "per_page": 3, "page": 2}, {"q": "title:保育士"},
+    # Partial answers: match and each hit's missing words; the most words are counted before
+    # the filters, so a category keeps the answer partial.
+    {"q": "介護 福祉 人材"}, {"q": "介護 福祉", "category": "福祉"},
+    {"q": "(介護 OR 福祉) 存在しない語彙"}, {"q": "保育士の処遇改善について知りたい"},
 ]
 
 
