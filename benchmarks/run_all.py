@@ -25,7 +25,8 @@ RESULT_FILES = {"bench_analyzer": "analyzer.json", "bench_rebuild": "rebuild.jso
 
 
 def run_other(name: str) -> dict:
-    """Run ``benchmarks/<name>.py``'s ``main()`` in a child process; its output is shown and kept."""
+    """Run ``benchmarks/<name>.py``'s ``main()`` in a child process; its output is shown and
+    kept."""
     if not (ROOT / "benchmarks" / f"{name}.py").exists():
         print(f"== {name}: not present, skipped", flush=True)
         return {"name": name, "status": "absent", "seconds": 0.0, "output": ""}
@@ -44,7 +45,8 @@ def run_other(name: str) -> dict:
     print(f"== {name}: {status}, {seconds:.0f} s", flush=True)
     result = {}
     saved = ROOT / "benchmarks" / "out" / RESULT_FILES.get(name, "-")
-    if proc.returncode == 0 and saved.is_file() and saved.stat().st_mtime >= time.time() - seconds - 1:
+    fresh = saved.is_file() and saved.stat().st_mtime >= time.time() - seconds - 1
+    if proc.returncode == 0 and fresh:
         result = json.loads(saved.read_text("utf-8"))
     return {"name": name, "status": status, "seconds": seconds, "output": "".join(lines),
             "result": result}

@@ -272,7 +272,8 @@ class SearchQuery:
 
 @dataclass(slots=True)
 class StoredPost:
-    """A post as stored (read-only, though not frozen: see :class:`FacetCount`). ``ref`` is the backend's handle of the document in this snapshot (pass
+    """A post as stored (read-only, though not frozen: see :class:`FacetCount`). ``ref`` is the
+    backend's handle of the document in this snapshot (pass
     it back to :meth:`Snapshot.term_chars`); ``date`` is ``YYYY-MM-DD``."""
 
     ref: Hashable

@@ -1,7 +1,7 @@
 """What a reader means by a word: the content words of a sentence, and other spellings of a word.
 
-**Sentences.** Readers type 「子どもの貧困対策について」 or 「ひきこもり支援について知りたい」 as one
-word. :func:`content_pieces` cuts such a word (Sudachi, mode C) into its runs of content
+**Sentences.** Readers type 「子どもの貧困対策について」 or 「ひきこもり支援について知りたい」
+as one word. :func:`content_pieces` cuts such a word (Sudachi, mode C) into its runs of content
 morphemes; particles, auxiliary verbs, punctuation and the function words below separate runs
 and are not searched. What counts as a function word is decided by part of speech first:
 
@@ -17,10 +17,11 @@ so does a word of kana only (Sudachi's analysis of bare kana is unreliable; see
 :mod:`search.plan` for how such words are read).
 
 **Spelling variants.** Sudachi's normalized form already unifies many spellings (子ども, こども →
-子供; 取組 → 取り組み). Where it does not (取りくみ is read as the verb 取り組む, 見なおし as 見直す,
-while posts write the nouns 取り組み, 見直し), :func:`spelling_variants` looks the word's reading
-up in the generation's reading lexicon and keeps only the terms that share a kanji with the word
-typed and are written with kanji and kana only: homophones (見直し vs 看做し) share no kanji.
+子供; 取組 → 取り組み). Where it does not (取りくみ is read as the verb 取り組む, 見なおし as
+見直す, while posts write the nouns 取り組み, 見直し), :func:`spelling_variants` looks the
+word's reading up in the generation's reading lexicon and keeps only the terms that share a
+kanji with the word typed and are written with kanji and kana only: homophones (見直し vs
+看做し) share no kanji.
 """
 
 from __future__ import annotations
@@ -36,8 +37,9 @@ from .readings import ReadingLexicon
 FUNCTION_POS = frozenset({"助詞", "助動詞", "補助記号", "空白", "代名詞", "副詞", "連体詞",
                           "接続詞", "感動詞"})
 #: Lemmas (normalized forms) that in a query frame the request rather than name a topic:
-#: case-particle phrases (に+つく+て, に+関する, に+向ける, に+対する, に+おく+る, に+基づく, に+伴う,
-#: を+めぐる) and request verbs (知りたい, 教えて, 調べたい, 探している, 分かる, 思う, 見る, 読む).
+#: case-particle phrases (に+つく+て, に+関する, に+向ける, に+対する, に+おく+る, に+基づく,
+#: に+伴う, を+めぐる) and request verbs (知りたい, 教えて, 調べたい, 探している, 分かる, 思う,
+#: 見る, 読む).
 FRAME_LEMMAS = frozenset({"つく", "付く", "関する", "向ける", "対する", "おく", "於く", "基づく",
                           "伴う", "巡る", "めぐる", "知る", "教える", "調べる", "探す", "分かる",
                           "思う", "見る", "読む", "欲しい", "ほしい", "下さる", "願う", "頂く"})
@@ -111,16 +113,17 @@ def _pieces(text: str) -> tuple[str, ...]:
     morphemes = _tokenize(text)
     content = [_is_content(normalized, pos) for _, normalized, pos, _, _, _ in morphemes]
     if all(ok or _joins(normalized, pos)
-           for ok, (_, normalized, pos, _, _, _) in zip(content, morphemes)):
+           for ok, (_, normalized, pos, _, _, _) in zip(content, morphemes, strict=False)):
         return (text,)  # a compound or a noun phrase (生涯活躍のまち): one word, as typed
     aspects = [ok and normalized in ASPECT_NOUNS
-               for ok, (_, normalized, _, _, _, _) in zip(content, morphemes)]
-    if any(ok and not aspect for ok, aspect in zip(content, aspects)) and \
+               for ok, (_, normalized, _, _, _, _) in zip(content, morphemes, strict=False)]
+    if any(ok and not aspect for ok, aspect in zip(content, aspects, strict=False)) and \
             len(morphemes) > 1 and not all(content):
-        content = [ok and not aspect for ok, aspect in zip(content, aspects)]
+        content = [ok and not aspect for ok, aspect in zip(content, aspects, strict=False)]
     runs: list[tuple[int, int]] = []
     open_run: list[int] | None = None
-    for (surface, normalized, pos, start, end, _), ok in zip(morphemes, content):
+    for (_surface, _normalized, _pos, start, end, _), ok in zip(morphemes, content,
+                                                                strict=False):
         if ok:
             if open_run is None:
                 open_run = [start, end]

@@ -23,7 +23,6 @@ no post holds them all, the posts with the most of them answer.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
 
 from .analysis import is_kana, morphology, to_katakana
 from .config import Settings
@@ -79,12 +78,12 @@ class Boosted:
 class OneWord:
     """One query word: the documents matching any of ``children`` (its spellings, synonyms and
     readings, on ``title`` and ``body``: only :class:`Seq`, :class:`Spelled` and
-    :class:`Boosted`). It scores as one word (BM25F, see :mod:`search.backends.whoosh.engine`): the children's
-    term frequencies, times their boosts and over their field's length, are added before one
-    saturation, so a synonym or a reading is another way to match the same word, never an
-    extra word. ``label`` is the word as the reader typed it (for ``missing``)."""
+    :class:`Boosted`). It scores as one word (BM25F, see :mod:`search.backends.whoosh.engine`):
+    the children's term frequencies, times their boosts and over their field's length, are
+    added before one saturation, so a synonym or a reading is another way to match the same
+    word, never an extra word. ``label`` is the word as the reader typed it (for ``missing``)."""
 
-    children: tuple["Plan", ...]
+    children: tuple[Plan, ...]
     label: str = ""
 
 
@@ -100,25 +99,25 @@ class Partial:
     an engine can say which words each document lacks. Quoted phrases, explicit ``OR`` groups
     and ``title:`` words are ``required``; plain words are ``optional``."""
 
-    required: tuple["Plan", ...]
-    optional: tuple["Plan", ...]
+    required: tuple[Plan, ...]
+    optional: tuple[Plan, ...]
     labels: tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class AnyOf:
-    children: tuple["Plan", ...]
+    children: tuple[Plan, ...]
 
 
 @dataclass(frozen=True)
 class AllOf:
-    children: tuple["Plan", ...]
+    children: tuple[Plan, ...]
 
 
 @dataclass(frozen=True)
 class Excluding:
-    base: "Plan"
-    excluded: "Plan"
+    base: Plan
+    excluded: Plan
 
 
 @dataclass(frozen=True)
@@ -131,8 +130,8 @@ class InCategory:
     value: str
 
 
-Plan = Union[Seq, Spelled, Boosted, OneWord, Partial, AnyOf, AllOf, Excluding, Everything,
-             InCategory]
+Plan = (Seq | Spelled | Boosted | OneWord | Partial | AnyOf | AllOf | Excluding | Everything
+        | InCategory)
 #: One sequence to highlight: for each position, the terms that may stand there.
 Marks = dict[str, set[tuple[tuple[str, ...], ...]]]
 

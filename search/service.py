@@ -26,12 +26,19 @@ from __future__ import annotations
 import threading
 import time
 
-from .backend import (Backend, Facets, Filters, IndexUnavailable, Order, SearchQuery, StoredPost,
-                      create_backend)
+from .backend import (
+    Backend,
+    Facets,
+    Filters,
+    IndexUnavailable,
+    Order,
+    SearchQuery,
+    StoredPost,
+    create_backend,
+)
 from .config import Settings
-from .contract import Archives, HighlightedPost, Hit, Post, PostBrief, SearchResponse
+from .contract import Archives, FacetValue, HighlightedPost, Hit, Post, PostBrief, SearchResponse
 from .contract import Facets as FacetsDict
-from .contract import FacetValue
 from .plan import CompiledQuery, Everything, QueryCompiler
 from .query import parse
 from .request import QueryError, SearchRequest

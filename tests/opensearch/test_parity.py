@@ -31,12 +31,12 @@ globals().update(_tests_of(service_tests))
 
 
 @pytest.fixture
-def client(os_client):
+def client(os_client):  # noqa: F811 (the fixture, as a parameter)
     return os_client
 
 
 @pytest.fixture(scope="module")
-def service(os_settings):
+def service(os_settings):  # noqa: F811
     svc = SearchService(os_settings)
     yield svc
     svc.close()
@@ -65,7 +65,7 @@ SIDE_BY_SIDE = [
 
 
 @pytest.mark.parametrize("params", SIDE_BY_SIDE, ids=lambda p: repr(p)[:60])
-def test_the_same_response_as_whoosh(app, os_client, params):
+def test_the_same_response_as_whoosh(app, os_client, params):  # noqa: F811
     """Totals, facets, hits in date order and every snippet and highlighted title: equal.
     Relevance order may differ where scores differ, so hits are compared by id there."""
     whoosh, opensearch = contract.search(app.test_client(), **params), \

@@ -8,7 +8,8 @@ import datetime as dt
 import math
 
 import pytest
-from hypothesis import HealthCheck, given, settings as hsettings
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from search import Post, Settings, Synonyms
@@ -16,9 +17,9 @@ from search.backends.whoosh import engine as engine_module
 from search.backends.whoosh.engine import Engine, read_postings
 from search.backends.whoosh.live import LiveIndex
 from search.plan import Excluding, OneWord, Partial, QueryCompiler, Seq, Spelled
-from tests.search.whoosh_reference import to_whoosh
 from search.query import parse
 from tests.fixtures.index import build_index
+from tests.search.whoosh_reference import to_whoosh
 
 
 @pytest.fixture(scope="module")
@@ -81,8 +82,9 @@ def has_phrase(plan) -> bool:
         any(has_phrase(b) for b in getattr(plan, "bonus", ()))
 
 
-QUERIES = ["介護", "福祉", "コロナ", "生活保護基準", "生活 保護 基準", "厚労省", "わじまし", "わじま",
-           "東京都", "付属", "KPI", "介護 OR 福祉", "コロナ -児童", "(コロナ OR 介護) -(児童 OR 人材)",
+QUERIES = ["介護", "福祉", "コロナ", "生活保護基準", "生活 保護 基準", "厚労省", "わじまし",
+           "わじま", "東京都", "付属", "KPI", "介護 OR 福祉", "コロナ -児童",
+           "(コロナ OR 介護) -(児童 OR 人材)",
            "-コロナ", "title:保育士", "category:介護 認知症", "「生涯活躍のまち」", "遠隔医療",
            "保育士 OR 児童 OR 人材", "𠮷田町", "かいご", "NOT 介護 NOT 福祉"]
 
@@ -157,7 +159,8 @@ VOCABULARY = ["介護", "福祉", "コロナ", "児童", "人材", "保育士", 
               "わじま", "厚労省", "認知症", "category:子ども", "title:推進", "東京", "基準", "まち"]
 
 
-@hsettings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@hsettings(max_examples=120, deadline=None,
+           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(st.sampled_from(["", "-", "OR "]), st.sampled_from(VOCABULARY)),
                 min_size=1, max_size=5),
        st.booleans())
@@ -226,7 +229,8 @@ def plan_nodes(plan, kind) -> set[str]:
 
 
 @pytest.mark.parametrize(("q", "analysed", "spelled"), [
-    # Sudachi reads せんきょ as せ (為る) plus dropped pieces, and no post holds a term read センキョ.
+    # Sudachi reads せんきょ as せ (為る) plus dropped pieces, and no post holds a term read
+    # センキョ.
     ("せんきょ", set(), set()),
     # わ/じ/まし: only the readings are searched (ワジマシ: 輪島市, or ワジマ + シ).
     ("わじまし", set(), {"body", "title"}),

@@ -8,8 +8,18 @@ from __future__ import annotations
 from whoosh.matching import AndNotMatcher
 from whoosh.query import And, AndMaybe, AndNot, Every, Or, Phrase, Query, Sequence, Term
 
-from search.plan import (AllOf, AnyOf, Boosted, Everything, Excluding, OneWord, Partial, Plan, Seq,
-                         Spelled)
+from search.plan import (
+    AllOf,
+    AnyOf,
+    Boosted,
+    Everything,
+    Excluding,
+    OneWord,
+    Partial,
+    Plan,
+    Seq,
+    Spelled,
+)
 
 
 class _AndNotMatcher(AndNotMatcher):

@@ -176,7 +176,7 @@ class OpenSearchBackend:
         self._ensure_meta()
         self.client.index(index=self.meta, id=f"{index}/{PUBLISHED}",
                           body={"index": index, "name": PUBLISHED,
-                                "at": dt.datetime.now(dt.timezone.utc).isoformat()},
+                                "at": dt.datetime.now(dt.UTC).isoformat()},
                           request_timeout=WRITE_TIMEOUT)
 
     def _ensure_meta(self) -> None:
@@ -315,7 +315,8 @@ class Lexicon:
             with lock:
                 if len(df) + len(batch) > DF_ENTRIES:
                     df.clear()
-                df.update(((field, t), b["doc_count"]) for t, b in zip(batch, buckets))
+                df.update(((field, t), b["doc_count"])
+                          for t, b in zip(batch, buckets, strict=False))
 
     def doc_frequency(self, field: str, term: str) -> int:
         key = (field, term)
@@ -545,7 +546,7 @@ class WriteSession:
         self._done = False
         self.rebuild = rebuild
         if rebuild:
-            stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dt%H%M%S")
+            stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dt%H%M%S")
             self.index = f"{backend.prefix}{stamp}-{secrets.token_hex(3)}"
             settings = backend.settings
             body = index_body(settings.opensearch_shards, 0, refresh_interval="-1")

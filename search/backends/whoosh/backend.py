@@ -35,9 +35,25 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.index import TOC
 
-from search.backend import (BackendStats, Facets, FacetCount, Filters, Hit, IndexUnavailable,
-                            Occurrence, Order, PostBrief, PostEntry, PostLoader, Progress,
-                            Published, SearchPage, SearchQuery, StoredPost, WriteResult)
+from search.backend import (
+    BackendStats,
+    FacetCount,
+    Facets,
+    Filters,
+    Hit,
+    IndexUnavailable,
+    Occurrence,
+    Order,
+    PostBrief,
+    PostEntry,
+    PostLoader,
+    Progress,
+    Published,
+    SearchPage,
+    SearchQuery,
+    StoredPost,
+    WriteResult,
+)
 from search.config import Settings
 from search.faults import fault
 from search.plan import Everything

@@ -1,4 +1,5 @@
-"""Evaluating a search plan (:mod:`search.plan`) on one Whoosh generation, straight from posting lists.
+"""Evaluating a search plan (:mod:`search.plan`) on one Whoosh generation, straight from posting
+lists.
 
 Why not Whoosh's matchers: facets need *every* matching document, not a top 20, and walking a
 tree of Whoosh matchers costs several Python calls per posting (a two-word query over the
@@ -15,7 +16,8 @@ a query of only exclusions score nothing of their own. A :class:`~search.plan.Pa
 falls back to its most words sets :attr:`Engine.partial` and :attr:`Engine.missing`.
 
 An :class:`Engine` lives for one request. Posting lists and the scores of each term and phrase
-are also remembered per generation (an LRU in :class:`~.live.IndexView`, bounded by entries), so words that recur across requests are neither read nor checked again, and the
+are also remembered per generation (an LRU in :class:`~.live.IndexView`, bounded by entries),
+so words that recur across requests are neither read nor checked again, and the
 snippets of the page's hits reuse the lists (:meth:`Engine.term_chars`).
 """
 
@@ -32,8 +34,19 @@ from pickle import loads
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
 
-from search.plan import (AllOf, AnyOf, Boosted, Everything, Excluding, InCategory, OneWord,
-                         Partial, Plan, Seq, Spelled)
+from search.plan import (
+    AllOf,
+    AnyOf,
+    Boosted,
+    Everything,
+    Excluding,
+    InCategory,
+    OneWord,
+    Partial,
+    Plan,
+    Seq,
+    Spelled,
+)
 
 from .live import IndexView
 
@@ -234,7 +247,8 @@ class Engine:
         for d in chosen:
             scores[d] = (base[d] if base is not None else 0.0) + sum(
                 part.get(d, 0.0) for part in optional)
-            self.missing[d] = tuple(label for label, part in zip(plan.labels, optional)
+            self.missing[d] = tuple(label for label, part
+                                    in zip(plan.labels, optional, strict=False)
                                     if d not in part)
         self.partial = True
         return self._near(plan, children, scores)
@@ -260,7 +274,7 @@ class Engine:
             norm = self.view.length_norms(field, self.reader, 1.0, B.get(field, 0.75))
             if isinstance(leaf, Seq) and len(leaf.terms) == 1:
                 pl = self.postings(field, leaf.terms[0])  # no copy: the list is remembered
-                pairs = zip(pl.ids, pl.weights)
+                pairs = zip(pl.ids, pl.weights, strict=False)
                 size = len(pl)
             else:
                 found = self._tf(leaf)
@@ -305,7 +319,7 @@ class Engine:
     def _compute_seq(self, seq: Seq, proven: dict | None) -> dict[int, float]:
         if len(seq.terms) == 1:
             pl = self.postings(seq.field, seq.terms[0])
-            return dict(zip(pl.ids, pl.weights))
+            return dict(zip(pl.ids, pl.weights, strict=False))
         return self._phrase(seq, proven)
 
     def _phrase(self, seq: Seq, proven: dict | None) -> dict[int, float]:
@@ -331,8 +345,8 @@ class Engine:
             else:
                 pl = known or self.postings(field, terms[k])
                 if candidates is None:
-                    weights[k] = dict(zip(pl.ids, pl.weights))
-                    values[k] = dict(zip(pl.ids, pl.values))
+                    weights[k] = dict(zip(pl.ids, pl.weights, strict=False))
+                    values[k] = dict(zip(pl.ids, pl.values, strict=False))
                 else:
                     weights[k] = {d: pl.weights[i] for d in candidates if (i := pl.find(d)) >= 0}
                     values[k] = {d: pl.values[pl.find(d)] for d in weights[k]}
@@ -358,7 +372,7 @@ class Engine:
             held: dict[int, list] = {}
             for term in options:
                 pl = self.postings(field, term)
-                for d, w, v in zip(pl.ids, pl.weights, pl.values):
+                for d, w, v in zip(pl.ids, pl.weights, pl.values, strict=False):
                     if candidates is None or d in candidates:
                         held.setdefault(d, []).append((w, v))
             candidates = set(held) if candidates is None else candidates.intersection(held)
