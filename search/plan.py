@@ -74,6 +74,10 @@ class Boosted:
     whole: bool = False
 
 
+#: The ways of matching one word (:class:`OneWord`'s children).
+Leaf = Seq | Spelled | Boosted
+
+
 @dataclass(frozen=True)
 class OneWord:
     """One query word: the documents matching any of ``children`` (its spellings, synonyms and
@@ -83,7 +87,7 @@ class OneWord:
     added before one saturation, so a synonym or a reading is another way to match the same
     word, never an extra word. ``label`` is the word as the reader typed it (for ``missing``)."""
 
-    children: tuple[Plan, ...]
+    children: tuple[Leaf, ...]
     label: str = ""
 
 
@@ -254,7 +258,8 @@ class _Compilation:
         minus = [p for c in excluded if (p := self.node(c, marks, False)) is not None]
         if not minus:
             return base
-        return Excluding(base if base is not None else Everything(), _any(minus))
+        excluded_plan = minus[0] if len(minus) == 1 else AnyOf(tuple(minus))
+        return Excluding(base if base is not None else Everything(), excluded_plan)
 
     def pieces(self, word: Word) -> list[Word]:
         """A plain word typed as a phrase or sentence, as its content words (:mod:`.intent`);
@@ -285,7 +290,7 @@ class _Compilation:
             return None
         return OneWord(tuple(dict.fromkeys(leaves)), word.text)
 
-    def _one_word(self, text: str, fields: tuple[str, ...], marks) -> list[Plan]:
+    def _one_word(self, text: str, fields: tuple[str, ...], marks) -> list[Leaf]:
         units = self.compiler.analyse(text)
         sequence = tuple(term for term, unit, _, _ in units if unit != "C")
         compounds = tuple(term for term, unit, _, _ in units if unit == "C")
@@ -297,7 +302,7 @@ class _Compilation:
             # Sudachi made nonsense of a bare kana string (わじまし → わ/じ/まし, せんきょ → せ…):
             # its remains would match unrelated words in any field, so only readings count.
             text_fields = ()
-        options: list[Plan] = []
+        options: list[Leaf] = []
         if sequence:
             for f in text_fields:
                 boost = self.settings.title_boost if f == "title" else 1.0

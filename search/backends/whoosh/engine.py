@@ -27,6 +27,7 @@ import heapq
 import math
 from array import array
 from bisect import bisect_left
+from collections.abc import Iterable
 from itertools import accumulate, repeat
 from operator import add, itemgetter, sub
 from pickle import loads
@@ -41,6 +42,7 @@ from search.plan import (
     Everything,
     Excluding,
     InCategory,
+    Leaf,
     OneWord,
     Partial,
     Plan,
@@ -269,6 +271,7 @@ class Engine:
         the child's field, and ``idf = ln(1 + (N - df + 0.5) / (df + 0.5))`` with ``df`` the
         number of documents matching the word in any way."""
         parts = []
+        pairs: Iterable[tuple[int, float]]
         for leaf in word.children:
             field, boost = _field_boost(leaf)
             norm = self.view.length_norms(field, self.reader, 1.0, B.get(field, 0.75))
@@ -296,7 +299,7 @@ class Engine:
         c = _idf(self._doc_count, len(tf)) * (K1 + 1)
         return {d: c * t / (K1 + t) for d, t in tf.items()}
 
-    def _tf(self, leaf: Plan) -> dict[int, float]:
+    def _tf(self, leaf: Leaf) -> dict[int, float]:
         """``{docnum: frequency}`` of a term, phrase, reading or compound (remembered)."""
         key = ("tf", leaf)
         found = self.view.recall(key)
@@ -518,7 +521,7 @@ def _idf(n: int, df: int) -> float:
     return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
 
-def _field_boost(leaf: Plan) -> tuple[str, float]:
+def _field_boost(leaf: Leaf) -> tuple[str, float]:
     if isinstance(leaf, Boosted):
         leaf = leaf.core
     return leaf.field, leaf.boost
