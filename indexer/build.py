@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from search import IndexStore, ReadingLexicon, Settings
-from search.backend import (Backend, BackendError, Generation, IndexUnavailable, Rejected,
+from search.backend import (Backend, BackendError, Generation, IndexUnavailable,
                             WriteResult, create_backend)
 from search.readings import READINGS_NAME
 from search.schema import SCHEMA_VERSION

@@ -260,9 +260,9 @@ class SearchQuery:
     size: int = 20
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class StoredPost:
-    """A post as stored. ``ref`` is the backend's handle of the document in this snapshot (pass
+    """A post as stored (read-only, though not frozen: see :class:`FacetCount`). ``ref`` is the backend's handle of the document in this snapshot (pass
     it back to :meth:`Snapshot.term_chars`); ``date`` is ``YYYY-MM-DD``."""
 
     ref: Hashable
@@ -284,15 +284,19 @@ class PostBrief:
     date: str
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Hit:
     post: StoredPost
     score: float
     """The backend's relevance score; 0 for orders other than relevance and for browsing."""
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class FacetCount:
+    """One facet value and how many matches have it. Read-only, though not frozen (like
+    :class:`StoredPost` and :class:`Hit`): a frozen dataclass costs three to four times as much to
+    make and a search makes hundreds; a backend may hand out the same objects again."""
+
     value: str
     count: int
 

@@ -41,7 +41,7 @@ class Settings:
     backend: str = "whoosh"
     """Which search backend holds the index: ``whoosh`` (embedded, files under ``index_dir``) or
     ``opensearch`` (a cluster at ``opensearch_url``; ``index_dir`` then keeps only local state:
-    the write lock and admin jobs). See :mod:`search.backend`. Env: ``POLICY_SEARCH_BACKEND``."""
+    the write lock). See :mod:`search.backend`. Env: ``POLICY_SEARCH_BACKEND``."""
 
     opensearch_url: str = "http://127.0.0.1:9200"
     """The OpenSearch cluster's HTTP address (``backend = "opensearch"``). Env:

@@ -54,6 +54,9 @@ class SearchService:
         self._compiler: QueryCompiler | None = None
         self._lock = threading.Lock()
         self._archives: tuple[str, dict] | None = None
+        # The JSON form of the last facets, by identity: a backend hands out the same Facets
+        # object again for a repeated answer (Whoosh: browsing everything), so it is made once.
+        self._facets_json: tuple[Facets, dict] | None = None
 
     @property
     def compiler(self) -> QueryCompiler:
@@ -116,8 +119,16 @@ class SearchService:
             "per_page": req.per_page,
             "took_ms": round((time.perf_counter() - started) * 1000, 3),
             "hits": hits,
-            "facets": _facets_dict(page.facets),
+            "facets": self._facets_dict(page.facets),
         }
+
+    def _facets_dict(self, facets: Facets) -> dict[str, list[dict]]:
+        known = self._facets_json
+        if known is not None and known[0] is facets:
+            return known[1]
+        data = _facets_dict(facets)
+        self._facets_json = (facets, data)
+        return data
 
     @staticmethod
     def _spans(snap, posts: list[StoredPost], compiled: CompiledQuery) -> dict:

@@ -1,6 +1,8 @@
-"""Where an index lives on disk, and how a new one replaces it atomically.
+"""The index root on disk (``POLICY_SEARCH_INDEX``, by default ``./var/index``): the local state
+directory of every backend (the write lock), and for the Whoosh backend the
+generations themselves, of which a new one replaces the live one atomically.
 
-Layout of an index root (``POLICY_SEARCH_INDEX``, by default ``./var/index``)::
+Layout of an index root with the Whoosh backend::
 
     var/index/
       current -> gen-20261127T191600-3f2a   symlink to the live generation

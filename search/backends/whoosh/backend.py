@@ -41,7 +41,6 @@ from search.backend import (BackendStats, Facets, FacetCount, Filters, Hit, Inde
 from search.config import Settings
 from search.faults import fault
 from search.plan import Everything
-from search.readings import ReadingLexicon
 from search.schema import Post
 from search.store import IndexStore, sync_dir, write_atomically
 
