@@ -43,9 +43,10 @@ Contract points every backend keeps (the parity tests check them on both):
 * **Order** (:class:`Order`): ``RELEVANCE`` is by score descending, ties broken by the newer post
   (date, then id, descending); ``DATE_DESC`` is newest first and ``DATE_ASC`` oldest first, by
   date then id. Pages are ``start:start + size`` of that order.
-* **Scores** are the backend's own (Whoosh: BM25F as :mod:`search.backends.whoosh.engine` says)
-  and are only compared within one backend. :class:`~search.plan.Everything`,
-  :class:`~search.plan.InCategory` and exclusions score 0.
+* **Scores** are the backend's own (Whoosh: BM25F per word as
+  :mod:`search.backends.whoosh.engine` says; OpenSearch: per-field BM25 combined as
+  :mod:`search.backends.opensearch.dsl` says) and are only compared within one backend.
+  :class:`~search.plan.Everything`, :class:`~search.plan.InCategory` and exclusions score 0.
 * **Partial answers** (:class:`~search.plan.Partial`, semantics in its docstring): the node
   matches the posts holding every required and every optional child; when no post does, those
   holding every required child and the greatest number of optional children that any such post
@@ -273,8 +274,8 @@ class SearchQuery:
 @dataclass(slots=True)
 class StoredPost:
     """A post as stored (read-only, though not frozen: see :class:`FacetCount`). ``ref`` is the
-    backend's handle of the document in this snapshot (pass
-    it back to :meth:`Snapshot.term_chars`); ``date`` is ``YYYY-MM-DD``."""
+    backend's handle of the document in this snapshot (pass it back to
+    :meth:`Snapshot.term_chars`); ``date`` is ``YYYY-MM-DD``."""
 
     ref: Hashable
     id: str
