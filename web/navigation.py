@@ -16,6 +16,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import quote_plus, urlencode
 
+from search.wareki import era_label
+
 SORT_LABELS = {"relevance": "関連度順", "date_desc": "新しい順", "date_asc": "古い順"}
 #: Page links shown on each side of the current page.
 PAGER_RADIUS = 2
@@ -268,7 +270,8 @@ def facet_sidebar(state: SearchState, facets: Mapping[str, Iterable[Mapping]], b
         value = str(f["value"])
         if not value.isdigit():
             continue
-        e = entry(f"{value}年", int(f["count"]), named.get("year") == value,
+        era = era_label(int(value), "年")
+        e = entry(f"{value}年（{era}）" if era else f"{value}年", int(f["count"]), named.get("year") == value,
                   ranged("year", value, year_range(int(value))))
         e["months"] = months_by_year.get(value, []) if value == open_year else []
         years.append(e)
