@@ -27,6 +27,7 @@ from whoosh import index as whoosh_index
 from whoosh.index import TOC
 
 from search import IndexStore, ReadingLexicon, Settings, make_schema
+from search.suggest import SuggestLexicon
 from search.schema import SCHEMA_VERSION
 from search.store import sync_dir
 
@@ -108,6 +109,8 @@ def update(settings: Settings, progress: Progress | None = None, *, workers: int
         if ReadingLexicon.read(live) is None:
             # Carrying over an empty lexicon would leave the old posts unfindable by reading.
             return _rebuild(store, corpus, "reading lexicon missing", progress, workers)
+        if SuggestLexicon.read(live) is None:
+            return _rebuild(store, corpus, "suggestion lexicon missing", progress, workers)
         return _update(store, live, info, corpus, progress, workers)
 
 
@@ -129,6 +132,7 @@ def _rebuild(store: IndexStore, corpus: Path, reason: str, progress: Progress | 
         result = write_segments(build_dir, paths, _workers(workers, len(paths)), progress)
         commit(ix, result.segments)
         ReadingLexicon.from_pairs(result.readings).save(build_dir)
+        result.words.lexicon().save(build_dir)
         write_hashes(build_dir, result.indexed)
         write_build_info(build_dir, BuildInfo.now("rebuild", len(result.indexed), corpus))
         previous = store.live_dir()
@@ -211,8 +215,14 @@ def _update(store: IndexStore, live: Path, info: BuildInfo, corpus: Path,
         ix = whoosh_index.open_dir(build_dir)
         posts = [post for post, _ in todo]
         result = write_segments(build_dir, posts, _workers(workers, len(posts)), progress)
-        commit(ix, result.segments, delete_ids=[p.id for p, _ in changes.changed] + changes.removed)
+        gone = [p.id for p, _ in changes.changed] + changes.removed
+        words = SuggestLexicon.load(live).counts()
+        for title, body in _stored_texts(ix, gone):
+            words.add_post(title, body, sign=-1)
+        words.merge(result.words)
+        commit(ix, result.segments, delete_ids=gone)
         ReadingLexicon.load(live).merged(result.readings).save(build_dir)
+        words.lexicon().save(build_dir)
         keys = {post.id: key for post, key in todo}
         entries.update({i: (digest, keys[i]) for i, (digest, _) in result.indexed.items()})
         write_hashes(build_dir, entries)
@@ -226,6 +236,15 @@ def _update(store: IndexStore, live: Path, info: BuildInfo, corpus: Path,
     summary.generation = str(final)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _stored_texts(ix, ids: list[str]) -> list[tuple[str, str]]:
+    """``(title, body)`` of the posts ``ids`` as the index holds them (before they go)."""
+    if not ids:
+        return []
+    with ix.searcher() as searcher:
+        found = [searcher.document(id=post_id) for post_id in ids]
+    return [(f["title"], f.get("body", "")) for f in found if f]
 
 
 def _indexed_entries(generation: Path) -> dict[str, tuple[str, tuple | None]]:

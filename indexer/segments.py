@@ -30,6 +30,7 @@ from whoosh.writing import SegmentWriter
 
 from search import Post, post_document
 from search.analysis import morphology
+from search.suggest import WordCounts
 
 from .corpus import FileKey, file_key, read_post
 from .faults import fault
@@ -66,6 +67,8 @@ class SegmentsResult:
     readings: set[tuple[str, str]] = field(default_factory=set)
     """``(reading, term)`` pairs of the analysed posts, for the reading lexicon
     (:mod:`search.readings`)."""
+    words: WordCounts = field(default_factory=WordCounts)
+    """Post counts of the analysed posts' words, for the suggestion lexicon (:mod:`search.suggest`)."""
 
 
 def write_segments(index_dir: Path, items: Sequence[Item], workers: int = 2,
@@ -138,21 +141,23 @@ def _write_parallel(index_dir: Path, items: Sequence[Item], workers: int, progre
 
 
 def _collect(result: SegmentsResult, segments: list, problems: list[Problem], indexed: dict,
-             readings: set) -> None:
+             readings: set, words: WordCounts) -> None:
     result.segments += segments
     result.problems += problems
     result.indexed.update(indexed)
     result.readings |= readings
+    result.words.merge(words)
 
 
 def _write_share(index_dir: str, batches: Iterable[Sequence[Item]], report: Callable[[int], None],
-                 parent: int | None = None) -> tuple[list, list[Problem], dict, set]:
+                 parent: int | None = None) -> tuple[list, list[Problem], dict, set, WordCounts]:
     """Index the items of ``batches`` into new segments: ``(segments, problems, indexed,
-    readings)`` (see :class:`SegmentsResult`)."""
+    readings, words)`` (see :class:`SegmentsResult`)."""
     ix = whoosh_index.open_dir(index_dir)
     segments: list = []
     problems: list[Problem] = []
     indexed: dict[str, tuple[str, FileKey | None]] = {}
+    words = WordCounts()
     writer: LeanWriter | None = None
     done = 0
     try:
@@ -178,6 +183,7 @@ def _write_share(index_dir: str, batches: Iterable[Sequence[Item]], report: Call
                 document = post_document(post)
                 writer.add_document(**document)
                 indexed[post.id] = (document["content_hash"], key)
+                words.add_post(post.title, post.body)  # the analyses just made, from the cache
                 if len(indexed) == 1:
                     fault("analysis", parent)  # crash-test hook: indexer/faults.py
                 if writer.postings_count >= MAX_SEGMENT_POSTINGS:
@@ -194,7 +200,7 @@ def _write_share(index_dir: str, batches: Iterable[Sequence[Item]], report: Call
                 writer._close_segment()
         raise
     report(done)
-    return segments, problems, indexed, morphology().reading_pairs() if indexed else set()
+    return segments, problems, indexed, morphology().reading_pairs() if indexed else set(), words
 
 
 def _worker(index_dir: str, jobs, messages, n: int, parent: int) -> None:

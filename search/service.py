@@ -32,6 +32,7 @@ from .plan import CompiledQuery, QueryCompiler
 from .query import parse
 from .request import QueryError, SearchRequest
 from .snippets import mark_html, match_spans, snippet
+from .suggest import SuggestLexicon, Suggestion
 from .synonyms import Synonyms
 
 __all__ = ["IndexUnavailable", "QueryError", "SearchRequest", "SearchService"]
@@ -173,6 +174,17 @@ class SearchService:
             fields = engine.reader.stored_fields(d)
             return {"title_html": mark_html(fields["title"], spans["title"]),
                     "body_html": mark_html(fields.get("body", ""), spans["body"])}
+
+    # --- suggestions -----------------------------------------------------------------------
+
+    def suggest(self, prefix: str, limit: int = 8) -> list[Suggestion]:
+        """Words and compounds starting with ``prefix`` (on their surface or, for kana, their
+        reading), most posts first (:mod:`search.suggest`)."""
+        with self._live.lease() as (view, _):
+            lexicon = view.cache.get("suggest")
+            if lexicon is None:
+                lexicon = view.cache["suggest"] = SuggestLexicon.load(view.directory)
+            return lexicon.suggest(prefix, limit)
 
     # --- browsing -------------------------------------------------------------------------
 

@@ -1,4 +1,5 @@
-"""The JSON API: ``GET /api/search``, ``GET /api/posts/<id>``, ``GET /api/openapi.json``.
+"""The JSON API: ``GET /api/search``, ``GET /api/suggest``, ``GET /api/posts/<id>`` (and
+``/related``), ``GET /api/openapi.json``.
 
 Views only translate HTTP to :class:`search.SearchService` calls; errors are raised and answered
 by :mod:`web.errors` in the shape ``{"error": {"code", "message", "param"}}``. Unknown query
@@ -14,6 +15,7 @@ from importlib import resources
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from search import SearchRequest
+from search.suggest import SuggestRequest
 
 from .errors import api_error
 
@@ -37,6 +39,13 @@ def search() -> Response:
     settings = current_app.extensions["search_settings"]
     req = SearchRequest.from_params(request.args, settings)
     return jsonify(current_app.extensions["search_service"].search(req))
+
+
+@bp.get("/suggest")
+def suggest() -> Response:
+    req = SuggestRequest.from_params(request.args, current_app.extensions["search_settings"])
+    found = current_app.extensions["search_service"].suggest(req.q, req.limit)
+    return jsonify({"query": req.q, "suggestions": [s.to_dict() for s in found]})
 
 
 @bp.get("/posts/<post_id>")
