@@ -32,6 +32,7 @@ from .plan import CompiledQuery, QueryCompiler
 from .query import parse
 from .request import QueryError, SearchRequest
 from .snippets import mark_html, match_spans, snippet
+from .related import related_plan, telling_terms
 from .suggest import SuggestLexicon, Suggestion
 from .synonyms import Synonyms
 
@@ -154,6 +155,35 @@ class SearchService:
                 return {"id": fields["id"], "title": fields["title"], "date": fields["date"]}
 
             return brief(i - 1), brief(i + 1)
+
+    def related(self, post_id: str, limit: int = 5) -> list[dict] | None:
+        """Up to ``limit`` posts like ``post_id`` (:mod:`search.related`), best first, ties newer
+        first: ``{"id","title","date","category","url","score"}`` each; None for an unknown id."""
+        with self._live.lease() as (view, searcher):
+            d = view.docnum_by_id.get(post_id)
+            if d is None:
+                return None
+            reader = searcher.reader()
+            engine = Engine(view, reader)
+            fields = reader.stored_fields(d)
+
+            def doc_frequency(term: str) -> int:
+                return max(reader.doc_frequency("title", term), reader.doc_frequency("body", term))
+
+            terms = telling_terms(fields["title"], fields.get("body", ""), doc_frequency,
+                                  len(view.live))
+            plan = related_plan(terms, self.settings.title_boost)
+            scores = engine.run(plan) if plan is not None else {}
+            scores.pop(d, None)
+            rank = view.date_rank
+            best = heapq.nlargest(limit, scores, key=lambda k: (round(scores[k], 9), rank[k]))
+            out = []
+            for k in best:
+                f = reader.stored_fields(k)
+                out.append({"id": f["id"], "title": f["title"], "date": f["date"],
+                            "category": f["category"], "url": f.get("url", ""),
+                            "score": round(scores[k], 6)})
+            return out
 
     def highlight_post(self, post_id: str, q: str) -> dict | None:
         """The whole post's title and body HTML-escaped, the query's matches in ``<mark>``

@@ -15,6 +15,7 @@ from importlib import resources
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from search import SearchRequest
+from search.related import limit_param
 from search.suggest import SuggestRequest
 
 from .errors import api_error
@@ -54,6 +55,15 @@ def post(post_id: str) -> Response:
     if found is None:
         return api_error(404, "not_found", f"no post with id {post_id!r}", "id")
     return jsonify(found)
+
+
+@bp.get("/posts/<post_id>/related")
+def related(post_id: str) -> Response:
+    limit = limit_param(request.args)
+    found = current_app.extensions["search_service"].related(post_id, limit)
+    if found is None:
+        return api_error(404, "not_found", f"no post with id {post_id!r}", "id")
+    return jsonify({"id": post_id, "related": found})
 
 
 @bp.get("/openapi.json")

@@ -21,6 +21,8 @@ from . import navigation as nav
 
 SITE_NAME = "政策ブログ検索"
 RECENT_POSTS = 10
+#: Related posts listed under a post.
+RELATED_POSTS = 5
 #: The home page lists the months of this many newest years; an older year's results page
 #: lists its months in the sidebar, one click away.
 ARCHIVE_MONTH_YEARS = 10
@@ -190,7 +192,8 @@ def post(post_id: str) -> Response:
         title_html, body_html = escape(found["title"]), escape(found["body"])
     prev, next_ = svc.neighbours(post_id)
     return _page("post.html", post=found, q=q, title_html=title_html,
-                 paragraphs=paragraphs(body_html), prev=prev, next=next_)
+                 paragraphs=paragraphs(body_html), prev=prev, next=next_,
+                 related=svc.related(post_id, RELATED_POSTS) or [])
 
 
 @bp.get("/opensearch.xml")
