@@ -18,6 +18,7 @@ from werkzeug.datastructures import MultiDict
 from search import QueryError, SearchRequest
 
 from . import navigation as nav
+from .feeds import feed_title, feed_url
 
 SITE_NAME = "政策ブログ検索"
 RECENT_POSTS = 10
@@ -154,6 +155,7 @@ def search() -> Response:
         facets_shown=total > 0 or state.has_filters,
         relax=relax,
         words=[{"text": w, "url": nav.SearchState(q=w).url(base)} for w in words[:5]],
+        feed={"url": feed_url(state), "title": feed_title(state.q)},
     )
 
 
