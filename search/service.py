@@ -19,6 +19,7 @@ respect the category filter. Relevance ties are broken by the newer date.
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 import threading
 import time
@@ -26,6 +27,7 @@ from collections import Counter
 from operator import itemgetter
 
 from .config import Settings
+from .didyoumean import FEW, known_words, propose
 from .engine import Engine
 from .live import IndexUnavailable, IndexView, LiveIndex
 from .plan import CompiledQuery, QueryCompiler
@@ -69,8 +71,10 @@ class SearchService:
 
     # --- search ---------------------------------------------------------------------------
 
-    def search(self, req: SearchRequest) -> dict:
-        """Hits, total and facets for ``req`` (see docs/search.md for the contract).
+    def search(self, req: SearchRequest, did_you_mean: bool = True) -> dict:
+        """Hits, total and facets for ``req`` (see docs/search.md for the contract), and a
+        query to propose when it finds little (:mod:`search.didyoumean`; not looked for with
+        ``did_you_mean=False``).
 
         Raises :class:`QueryError` for a query it refuses and :class:`IndexUnavailable` when
         there is no index yet.
@@ -96,6 +100,8 @@ class SearchService:
                               order == "date_asc", start, wanted)
             hits = self._hits(engine, page_docs, compiled,
                               scores if order == "relevance" else None)
+        proposal = self._did_you_mean(req, total) if did_you_mean and not browse and total <= FEW \
+            else None
         return {
             "query": req.q,
             "total": total,
@@ -104,7 +110,30 @@ class SearchService:
             "took_ms": round((time.perf_counter() - started) * 1000, 3),
             "hits": hits,
             "facets": facets,
+            "did_you_mean": {"q": proposal[0], "total": proposal[1]} if proposal else None,
         }
+
+    def _did_you_mean(self, req: SearchRequest, total: int) -> tuple[str, int] | None:
+        with self._live.lease() as (view, _):
+            known = view.cache.get("known_words")
+            if known is None:
+                known = view.cache["known_words"] = known_words(self._suggestions(view), view.readings)
+
+        def count(q: str) -> int:
+            try:
+                return self.search(dataclasses.replace(req, q=q, page=1, per_page=1),
+                                   did_you_mean=False)["total"]
+            except QueryError:
+                return 0
+
+        return propose(req.q, total, known, count)
+
+    @staticmethod
+    def _suggestions(view: IndexView) -> SuggestLexicon:
+        lexicon = view.cache.get("suggest")
+        if lexicon is None:
+            lexicon = view.cache["suggest"] = SuggestLexicon.load(view.directory)
+        return lexicon
 
     def _hits(self, engine: Engine, docnums: list[int], compiled: CompiledQuery,
               scores: dict[int, float] | None) -> list[dict]:
@@ -211,10 +240,7 @@ class SearchService:
         """Words and compounds starting with ``prefix`` (on their surface or, for kana, their
         reading), most posts first (:mod:`search.suggest`)."""
         with self._live.lease() as (view, _):
-            lexicon = view.cache.get("suggest")
-            if lexicon is None:
-                lexicon = view.cache["suggest"] = SuggestLexicon.load(view.directory)
-            return lexicon.suggest(prefix, limit)
+            return self._suggestions(view).suggest(prefix, limit)
 
     # --- browsing -------------------------------------------------------------------------
 

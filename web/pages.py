@@ -156,6 +156,8 @@ def search() -> Response:
         relax=relax,
         words=[{"text": w, "url": nav.SearchState(q=w).url(base)} for w in words[:5]],
         feed={"url": feed_url(state), "title": feed_title(state.q)},
+        did_you_mean=dict(res["did_you_mean"], url=state.change(q=res["did_you_mean"]["q"]).url(base))
+        if res.get("did_you_mean") else None,
     )
 
 

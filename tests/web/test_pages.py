@@ -91,7 +91,10 @@ def test_static_files_are_served_and_refer_to_nothing_outside(client, name, mime
         assert (response.status_code, response.mimetype) == (200, mimetype)
         text = response.get_data(as_text=True)
     assert re.findall(r"@import|url\(|//[\w-]+(?:\.[\w-]+)+|fetch\(|XMLHttpRequest|WebSocket", text) == \
-        (["//www.w3.org"] if name == "icon.svg" else [])
+        {"icon.svg": ["//www.w3.org"], "site.js": ["fetch("]}.get(name, [])
+    # the one request the script makes goes to this site's suggestion endpoint
+    assert re.findall(r"fetch\(([^,)]*)", text) == (['"/api/suggest?limit=8&q=" + encodeURIComponent(q']
+                                                    if name == "site.js" else [])
 
 
 # -- home ---------------------------------------------------------------------------------
