@@ -56,6 +56,18 @@ def edit_distance(a: str, b: str, limit: int) -> int:
     """Levenshtein distance of ``a`` and ``b``, or ``limit + 1`` once it must exceed ``limit``."""
     if abs(len(a) - len(b)) > limit:
         return limit + 1
+    # common ends do not change the distance: only the middles are compared
+    k, n = 0, min(len(a), len(b))
+    while k < n and a[k] == b[k]:
+        k += 1
+    a, b = a[k:], b[k:]
+    k, n = 0, min(len(a), len(b))
+    while k < n and a[-1 - k] == b[-1 - k]:
+        k += 1
+    if k:
+        a, b = a[:-k], b[:-k]
+    if not a or not b:
+        return len(a) + len(b) if len(a) + len(b) <= limit else limit + 1
     previous = list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):
         current = [i]
@@ -67,7 +79,7 @@ def edit_distance(a: str, b: str, limit: int) -> int:
         if best > limit:
             return limit + 1
         previous = current
-    return previous[-1]
+    return min(previous[-1], limit + 1)
 
 
 class KnownWords:
@@ -80,9 +92,14 @@ class KnownWords:
             if known is None or w.posts > known.posts:
                 by_reading[w.reading] = w
         self.by_reading = by_reading
-        self.by_length: dict[int, list[Known]] = {}
+        # a typo rarely hits both ends: candidates share the first or the last character, so
+        # they are looked up by (length, first) and (length, last)
+        self._by_end: dict[tuple[int, str, str], list[Known]] = {}
         for w in by_reading.values():
-            self.by_length.setdefault(len(w.reading), []).append(w)
+            n = len(w.reading)
+            self._by_end.setdefault((n, "first", w.reading[0]), []).append(w)
+            if w.reading[-1] != w.reading[0]:
+                self._by_end.setdefault((n, "last", w.reading[-1]), []).append(w)
 
     def read_as(self, kana: str) -> Known | None:
         """The known word read exactly as ``kana`` (katakana), if any."""
@@ -93,14 +110,16 @@ class KnownWords:
         nearest first, then most posts."""
         allowed = max_distance(len(kana))
         found = []
+        seen: set[str] = set()
         for length in range(len(kana) - allowed, len(kana) + allowed + 1):
-            for w in self.by_length.get(length, ()):
-                # a typo rarely hits both ends: share the first or the last character
-                if w.reading[0] != kana[0] and w.reading[-1] != kana[-1]:
-                    continue
-                d = edit_distance(kana, w.reading, allowed)
-                if 0 < d <= allowed:
-                    found.append((d, -w.posts, w.surface, w))
+            for key in ((length, "first", kana[0]), (length, "last", kana[-1])):
+                for w in self._by_end.get(key, ()):
+                    if w.reading in seen:
+                        continue
+                    seen.add(w.reading)
+                    d = edit_distance(kana, w.reading, allowed)
+                    if 0 < d <= allowed:
+                        found.append((d, -w.posts, w.surface, w))
         found.sort()
         return [w for *_, w in found[:limit]]
 

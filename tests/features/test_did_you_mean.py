@@ -68,3 +68,25 @@ def test_edit_distance_and_candidates():
     known = KnownWords([Known("セキュリティ", "セキュリティ", 3), Known("サイバーセキュリティ", "サイバーセキュリティ", 2)])
     assert candidates("サイバーセキリュティ 対策", known) == ["サイバーセキュリティ 対策"]
     assert candidates("令和6年 せきゅりてぃ", known) == ["令和6年度 せきゅりてぃ", "令和6年 セキュリティ"]
+
+
+def _levenshtein(a: str, b: str) -> int:
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
+def test_edit_distance_is_levenshtein_capped():
+    import random
+
+    rng = random.Random(20261204)
+    for _ in range(3000):
+        a = "".join(rng.choice("アイウ") for _ in range(rng.randint(0, 7)))
+        b = "".join(rng.choice("アイウ") for _ in range(rng.randint(0, 7)))
+        for limit in (1, 2):
+            d = _levenshtein(a, b)
+            assert edit_distance(a, b, limit) == (d if d <= limit else limit + 1), (a, b, limit)
