@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.server import CHROMIUM, launch_chromium, running_server
+from tests.browser.server import CHROMIUM, running_server
+from tests.browser.test_reader import browser  # noqa: F401  (the module's Chromium fixture)
 
 pytestmark = [
     pytest.mark.browser,
@@ -23,18 +24,6 @@ KAIGOHO = ["介護報酬", "介護報酬改定", "介護保険", "介護保険�
 def base_url(sample_settings):
     with running_server(sample_settings.index_dir) as base:
         yield base
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = launch_chromium(p)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 @pytest.fixture
