@@ -202,7 +202,7 @@ class SearchService:
             terms = telling_terms(fields["title"], fields.get("body", ""), doc_frequency,
                                   len(view.live))
             plan = related_plan(terms, self.settings.title_boost)
-            scores = engine.run(plan) if plan is not None else {}
+            scores = dict(engine.run(plan)) if plan is not None else {}
             scores.pop(d, None)
             rank = view.date_rank
             best = heapq.nlargest(limit, scores, key=lambda k: (round(scores[k], 9), rank[k]))

@@ -169,7 +169,8 @@ def _relaxed(svc, settings, state: nav.SearchState, base: str) -> list[dict]:
     out = []
     for label, relaxed in candidates[:MAX_RELAXED]:
         try:
-            count = svc.search(SearchRequest.from_params(MultiDict(relaxed.params()), settings))["total"]
+            count = svc.search(SearchRequest.from_params(MultiDict(relaxed.params()), settings),
+                               did_you_mean=False)["total"]
         except QueryError:
             continue
         if count:

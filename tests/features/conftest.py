@@ -2,6 +2,10 @@
 from them by the real indexer (reading and suggestion lexicons included), and an app over it.
 
 Tests that add posts (``update``) copy the corpus and build their own index in ``tmp_path``.
+
+Sample indexes are built with two worker processes: that covers the parallel path (word counts
+merged from workers), and it keeps the sample's words out of this process's analysis caches,
+from which in-process builds of other tests take their reading pairs (:mod:`search.readings`).
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ def sample_settings(tmp_path_factory) -> Settings:
 
     settings = Settings(index_dir=tmp_path_factory.mktemp("sample-index"),
                         corpus_dir=copy_sample(tmp_path_factory.mktemp("sample-corpus")))
-    rebuild(settings, workers=1)
+    rebuild(settings, workers=2)
     return settings
 
 

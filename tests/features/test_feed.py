@@ -93,7 +93,7 @@ def test_a_post_added_by_update_appears_in_the_feed(tmp_path):
 
     corpus = copy_sample(tmp_path / "corpus")
     settings = Settings(index_dir=tmp_path / "index", corpus_dir=corpus)
-    rebuild(settings, workers=1)
+    rebuild(settings, workers=2)
     app = create_app(settings)
     client = app.test_client()
     try:

@@ -106,7 +106,7 @@ def test_update_keeps_the_lexicon_current(tmp_path):
 
     corpus = copy_sample(tmp_path / "corpus")
     settings = Settings(index_dir=tmp_path / "index", corpus_dir=corpus)
-    rebuild(settings, workers=1)
+    rebuild(settings, workers=2)
 
     def counts(prefix):
         from search import IndexStore
@@ -125,7 +125,7 @@ NEW_POST, "utf-8")
     assert counts("かいごほ") == [("介護報酬", 5), ("介護保険", 5), ("介護報酬改定", 3)]
     # the same counts as a lexicon built from scratch over the changed corpus
     fresh = Settings(index_dir=tmp_path / "fresh", corpus_dir=corpus)
-    rebuild(fresh, workers=1)
+    rebuild(fresh, workers=2)
     from search import IndexStore
 
     fresh_lexicon = SuggestLexicon.load(IndexStore(fresh.index_dir).live_dir())
