@@ -15,7 +15,8 @@ import json
 import time
 from pathlib import Path
 
-from search.analysis import japanese_analyzer, morphology, split_chunks
+from search.analysis import morphology, split_chunks
+from search.backends.whoosh.analyzer import japanese_analyzer
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 SAMPLE = SHARED / "corpora" / "whitepaper" / "sample-1000.jsonl"

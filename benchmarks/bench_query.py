@@ -42,8 +42,10 @@ from whoosh.analysis import SpaceSeparatedTokenizer
 from whoosh.fields import ID, TEXT, Schema
 from whoosh.query import And, Term
 
-from search import IndexStore, Post, ReadingLexicon, Settings, make_schema, post_document
-from search.analysis import japanese_analyzer, morphology
+from search import IndexStore, Post, ReadingLexicon, Settings
+from search.backends.whoosh.schema import make_schema, post_document
+from search.analysis import morphology
+from search.backends.whoosh.analyzer import japanese_analyzer
 from search.readings import READINGS_NAME
 from search.schema import SCHEMA_VERSION
 from search.suggest import SUGGEST_NAME, WordCounts

@@ -113,8 +113,8 @@ def phases(posts, scratch: Path) -> dict:
     """One process: raw Sudachi, the analyzer's units, posting building and the flush."""
     from whoosh import index as whoosh_index
 
-    from indexer.writer import LeanWriter
-    from search import make_schema, post_document
+    from search.backends.whoosh.writer import LeanWriter
+    from search.backends.whoosh.schema import make_schema, post_document
     from search.analysis import morphology
 
     out = {"posts": len(posts), "raw": time_raw(posts)[0]}
@@ -152,6 +152,7 @@ def main(argv: list[str] | None = None) -> dict:
 
     import indexer
     from indexer.meta import read_build_info
+    from search.backends.whoosh.backend import WhooshGeneration
     from search import IndexStore, Settings
 
     load_before = os.getloadavg()[0]
@@ -186,7 +187,7 @@ def main(argv: list[str] | None = None) -> dict:
             raw_best, raw_cpu_best = min(raw_best, raw_wall), min(raw_cpu_best, raw_cpu)
         live = IndexStore(settings.index_dir).live_dir()
         index_bytes = sum(p.stat().st_size for p in live.iterdir() if p.is_file())
-        indexed_posts = read_build_info(live).posts
+        indexed_posts = read_build_info(WhooshGeneration(live)).posts
 
         still = indexer.update(settings)
         assert still.action == "none", still.to_dict()

@@ -1,4 +1,5 @@
-"""policy-search's indexer: post files in, a crash-safe Whoosh index out.
+"""policy-search's indexer: post files in, a crash-safe index out (through the backend seam,
+:mod:`search.backend`).
 
 Python entry points (the CLI in :mod:`indexer.cli` is a thin layer over them)::
 

@@ -1,42 +1,41 @@
 """``rebuild`` and ``update``: bring the live index in line with the corpus, crash-safely.
 
-Both write a new generation beside the live one and switch to it with
-:meth:`search.store.IndexStore.publish` (an atomic symlink rename), under the write lock:
+Both go through the backend's write side (:class:`search.backend.WriteSession`), under the write
+lock of the index root (``--index``, the local state directory):
 
-* ``rebuild`` starts from an empty index and indexes every post file, in parallel.
-* ``update`` starts from a copy of the live generation made of hard links (Whoosh never changes a
-  segment file after writing it, and deletions live in the table of contents), deletes the posts
-  that changed or disappeared, and indexes the new and changed ones. A post file that no longer
-  parses keeps its last good version in the index. With nothing to do it writes nothing.
+* ``rebuild`` writes every post file into a new, empty generation, in parallel, and publishes it
+  atomically (Whoosh: a symlink switch; OpenSearch: an alias swap).
+* ``update`` compares the corpus with the live generation's ``hashes.json``, then writes the new
+  and changed posts (each replacing its old version) and deletes the posts whose file is gone. A
+  post file that no longer parses keeps its last good version in the index. With nothing to do
+  it writes nothing.
 
-A crash at any moment leaves the live generation serving; what a crash leaves behind is removed
-by the next build. After a switch the previous generation is kept (readers that opened it a
-moment ago can finish) and older ones are deleted.
+Each generation keeps its reading lexicon (``readings.json``) and the indexer's ``build.json`` and
+``hashes.json`` (:mod:`indexer.meta`). What a crash leaves behind is the backend's to clean up
+(:mod:`search.backends.whoosh.backend` says how Whoosh does it).
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from whoosh import index as whoosh_index
-from whoosh.index import TOC
-
-from search import IndexStore, ReadingLexicon, Settings, make_schema
-from search.suggest import SuggestLexicon
+from search import IndexStore, ReadingLexicon, Settings
+from search.backend import (Backend, BackendError, Generation, IndexUnavailable,
+                            WriteResult, create_backend)
+from search.readings import READINGS_NAME
+from search.suggest import SUGGEST_NAME, SuggestLexicon
 from search.schema import SCHEMA_VERSION
-from search.store import sync_dir
 
-from .corpus import post_paths, read_post, scan_corpus
-from .faults import fault
+from .corpus import load_post_file, post_paths, read_post, scan_corpus
 from .lock import writer_lock
-from .meta import BuildInfo, read_build_info, read_hashes, write_build_info, write_hashes
+from .meta import (HASHES_NAME, META_NAME, BuildInfo, build_info_bytes, hashes_bytes,
+                   read_build_info, read_hashes)
 from .problems import IndexerError, InputError, Problem, WithProblems
-from .segments import commit, write_segments
 
 Progress = Callable[[int, int], None]
 #: Below this many posts to index, the work is done in the calling process unless workers are
@@ -61,7 +60,8 @@ class BuildSummary(WithProblems):
     """Posts in the live index afterwards."""
     seconds: float = 0.0
     generation: str | None = None
-    """Directory of the live generation afterwards."""
+    """The live generation afterwards (:attr:`search.backend.Published.name`: a directory for
+    Whoosh)."""
 
     @property
     def posts_per_second(self) -> float:
@@ -87,8 +87,8 @@ def rebuild(settings: Settings, progress: Progress | None = None, *, workers: in
             wait: float = 0.0) -> BuildSummary:
     """Build a complete new index from ``settings.corpus_dir`` and make it live."""
     store = IndexStore(settings.index_dir)
-    with writer_lock(store, wait):
-        return _rebuild(store, Path(settings.corpus_dir), "requested", progress, workers)
+    with writer_lock(store, wait), _backend(settings) as backend:
+        return _rebuild(backend, Path(settings.corpus_dir), "requested", progress, workers)
 
 
 def update(settings: Settings, progress: Progress | None = None, *, workers: int | None = None,
@@ -98,20 +98,40 @@ def update(settings: Settings, progress: Progress | None = None, *, workers: int
     another schema version, or when its reading lexicon is missing or unreadable."""
     store = IndexStore(settings.index_dir)
     corpus = Path(settings.corpus_dir)
-    with writer_lock(store, wait):
-        live = store.live_dir()
+    with writer_lock(store, wait), _backend(settings) as backend:
+        live = backend.live()
         info = read_build_info(live) if live is not None else None
         if live is None:
-            return _rebuild(store, corpus, "no live index", progress, workers)
+            return _rebuild(backend, corpus, "no live index", progress, workers)
         if info is None or info.schema_version != SCHEMA_VERSION:
             found = info.schema_version if info else "unknown"
-            return _rebuild(store, corpus, f"schema version {found} != {SCHEMA_VERSION}", progress, workers)
-        if ReadingLexicon.read(live) is None:
+            return _rebuild(backend, corpus, f"schema version {found} != {SCHEMA_VERSION}", progress, workers)
+        if ReadingLexicon.parse(live.read_file(READINGS_NAME)) is None:
             # Carrying over an empty lexicon would leave the old posts unfindable by reading.
-            return _rebuild(store, corpus, "reading lexicon missing", progress, workers)
-        if SuggestLexicon.read(live) is None:
-            return _rebuild(store, corpus, "suggestion lexicon missing", progress, workers)
-        return _update(store, live, info, corpus, progress, workers)
+            return _rebuild(backend, corpus, "reading lexicon missing", progress, workers)
+        if SuggestLexicon.parse(live.read_file(SUGGEST_NAME)) is None:
+            return _rebuild(backend, corpus, "suggestion lexicon missing", progress, workers)
+        return _update(backend, live, info, corpus, progress, workers)
+
+
+@contextmanager
+def _backend(settings: Settings) -> Iterator[Backend]:
+    """The configured backend, closed afterwards; a backend that fails as a whole becomes an
+    :class:`IndexerError` (the CLI's one-line error, the admin job's failure)."""
+    try:
+        backend = create_backend(settings)
+    except ValueError as exc:
+        raise IndexerError(str(exc)) from None
+    try:
+        yield backend
+    except (BackendError, IndexUnavailable) as exc:
+        raise IndexerError(str(exc)) from exc
+    finally:
+        backend.close()
+
+
+def _problems(result: WriteResult) -> list[Problem]:
+    return [Problem(r.file, r.line, r.reason) for r in result.rejected]
 
 
 def _check_corpus(corpus: Path) -> None:
@@ -121,29 +141,27 @@ def _check_corpus(corpus: Path) -> None:
                            "POLICY_SEARCH_CORPUS at the right directory")
 
 
-def _rebuild(store: IndexStore, corpus: Path, reason: str, progress: Progress | None,
+def _rebuild(backend: Backend, corpus: Path, reason: str, progress: Progress | None,
              workers: int | None) -> BuildSummary:
     _check_corpus(corpus)
     started = time.perf_counter()
     paths = post_paths(corpus)
-    build_dir = store.new_build_dir()
+    session = backend.begin(rebuild=True)
     try:
-        ix = whoosh_index.create_in(build_dir, make_schema())
-        result = write_segments(build_dir, paths, _workers(workers, len(paths)), progress)
-        commit(ix, result.segments)
-        ReadingLexicon.from_pairs(result.readings).save(build_dir)
-        result.words.lexicon().save(build_dir)
-        write_hashes(build_dir, result.indexed)
-        write_build_info(build_dir, BuildInfo.now("rebuild", len(result.indexed), corpus))
-        previous = store.live_dir()
-        final = _publish(store, build_dir)
+        result = session.write(paths, load_post_file, workers=_workers(workers, len(paths)),
+                               progress=progress)
+        indexed = {i: (e.content_hash, e.key) for i, e in result.written.items()}
+        session.put_file(READINGS_NAME, ReadingLexicon.from_pairs(result.readings).dumps())
+        session.put_file(SUGGEST_NAME, result.words.lexicon().dumps())
+        session.put_file(HASHES_NAME, hashes_bytes(indexed))
+        session.put_file(META_NAME, build_info_bytes(BuildInfo.now("rebuild", len(indexed), corpus)))
+        published = session.publish()
     except BaseException:
-        shutil.rmtree(build_dir, ignore_errors=True)
+        session.abort()
         raise
-    _remove_stale(store, previous)
-    return BuildSummary("rebuild", reason, added=len(result.indexed), problems=result.problems,
-                        posts=len(result.indexed), seconds=time.perf_counter() - started,
-                        generation=str(final))
+    return BuildSummary("rebuild", reason, added=len(indexed), problems=_problems(result),
+                        posts=published.posts, seconds=time.perf_counter() - started,
+                        generation=published.name)
 
 
 @dataclass
@@ -190,7 +208,7 @@ def _changes(files: dict, indexed: dict) -> _Changes:
     return changes
 
 
-def _update(store: IndexStore, live: Path, info: BuildInfo, corpus: Path,
+def _update(backend: Backend, live: Generation, info: BuildInfo, corpus: Path,
             progress: Progress | None, workers: int | None) -> BuildSummary:
     _check_corpus(corpus)
     started = time.perf_counter()
@@ -204,89 +222,57 @@ def _update(store: IndexStore, live: Path, info: BuildInfo, corpus: Path,
     todo = changes.new + changes.changed
     if not (todo or changes.removed):
         if changes.touched:
-            write_hashes(live, entries)  # only file keys changed: remember them, index untouched
+            # only file keys changed: remember them, index untouched
+            live.write_file(HASHES_NAME, hashes_bytes(entries))
         summary.action, summary.reason = "none", "nothing changed"
-        summary.posts, summary.generation = len(indexed), str(live)
+        summary.posts, summary.generation = len(indexed), live.name
         summary.seconds = time.perf_counter() - started
         return summary
-    build_dir = store.new_build_dir()
+    lexicon = ReadingLexicon.parse(live.read_file(READINGS_NAME)) or ReadingLexicon()
+    session = backend.begin(rebuild=False)
     try:
-        _link_generation(live, build_dir)
-        ix = whoosh_index.open_dir(build_dir)
         posts = [post for post, _ in todo]
-        result = write_segments(build_dir, posts, _workers(workers, len(posts)), progress)
-        gone = [p.id for p, _ in changes.changed] + changes.removed
-        words = SuggestLexicon.load(live).counts()
-        for title, body in _stored_texts(ix, gone):
-            words.add_post(title, body, sign=-1)
-        words.merge(result.words)
-        commit(ix, result.segments, delete_ids=gone)
-        ReadingLexicon.load(live).merged(result.readings).save(build_dir)
-        words.lexicon().save(build_dir)
+        # The suggestion counts lose the words of the posts replaced or removed: their text as
+        # the live index holds it, read before this session changes anything.
+        words = SuggestLexicon.parse(live.read_file(SUGGEST_NAME)) or SuggestLexicon()
+        counts = words.counts()
+        for title, body in _stored_texts(backend, [p.id for p, _ in changes.changed] + changes.removed):
+            counts.add_post(title, body, sign=-1)
+        session.delete(changes.removed)
+        result = session.write(posts, load_post_file, workers=_workers(workers, len(posts)),
+                               progress=progress)
+        session.put_file(READINGS_NAME, lexicon.merged(result.readings).dumps())
+        counts.merge(result.words)
+        session.put_file(SUGGEST_NAME, counts.lexicon().dumps())
         keys = {post.id: key for post, key in todo}
-        entries.update({i: (digest, keys[i]) for i, (digest, _) in result.indexed.items()})
-        write_hashes(build_dir, entries)
-        summary.posts = ix.doc_count()
-        write_build_info(build_dir, BuildInfo.now("update", summary.posts, corpus, info.rebuilt_at))
-        final = _publish(store, build_dir)
+        entries.update({i: (e.content_hash, keys[i]) for i, e in result.written.items()})
+        session.put_file(HASHES_NAME, hashes_bytes(entries))
+        posts_after = len(entries)
+        session.put_file(META_NAME, build_info_bytes(
+            BuildInfo.now("update", posts_after, corpus, info.rebuilt_at)))
+        published = session.publish()
     except BaseException:
-        shutil.rmtree(build_dir, ignore_errors=True)
+        session.abort()
         raise
-    _remove_stale(store, live)
-    summary.generation = str(final)
+    summary.posts = published.posts
+    summary.generation = published.name
     summary.seconds = time.perf_counter() - started
     return summary
 
 
-def _stored_texts(ix, ids: list[str]) -> list[tuple[str, str]]:
-    """``(title, body)`` of the posts ``ids`` as the index holds them (before they go)."""
+def _stored_texts(backend: Backend, ids: list[str]) -> list[tuple[str, str]]:
+    """``(title, body)`` of the posts ``ids`` as the live index holds them (before they go)."""
     if not ids:
         return []
-    with ix.searcher() as searcher:
-        found = [searcher.document(id=post_id) for post_id in ids]
-    return [(f["title"], f.get("body", "")) for f in found if f]
+    with backend.snapshot() as snap:
+        found = [snap.post(post_id) for post_id in ids]
+    return [(p.title, p.body) for p in found if p is not None]
 
 
-def _indexed_entries(generation: Path) -> dict[str, tuple[str, tuple | None]]:
+def _indexed_entries(generation: Generation) -> dict[str, tuple[str, tuple | None]]:
     """``{id: (content_hash, file key)}`` of every post in a generation: from ``hashes.json``, else
-    (a generation written without it) the hashes from the stored fields, with no keys."""
+    (a generation written without it) the hashes of the stored posts, with no keys."""
     entries = read_hashes(generation)
     if entries is not None:
         return entries
-    ix = whoosh_index.open_dir(generation)
-    with ix.reader() as reader:
-        return {fields["id"]: (fields.get("content_hash"), None) for _, fields in reader.iter_docs()}
-
-
-def _link_generation(live: Path, build_dir: Path) -> None:
-    """Fill ``build_dir`` with hard links to the live generation's index files."""
-    toc = TOC._pattern(whoosh_index._DEF_INDEX_NAME)
-    segment = TOC._segment_pattern(whoosh_index._DEF_INDEX_NAME)
-    for path in live.iterdir():
-        if path.is_file() and (toc.match(path.name) or segment.match(path.name)):
-            os.link(path, build_dir / path.name)
-
-
-def _remove_stale(store: IndexStore, previous: Path | None) -> None:
-    """Delete every generation but the live one and ``previous`` (the one it replaced), and what
-    crashed builds left. The previous generation stays because requests that resolved
-    ``current`` a moment before the switch may still be reading it."""
-    for path in store.stale_dirs():
-        if path != previous:
-            shutil.rmtree(path, ignore_errors=True)
-    for link in store.root.glob(".current-*"):
-        link.unlink(missing_ok=True)
-
-
-def _publish(store: IndexStore, build_dir: Path) -> Path:
-    """Flush the finished build to disk, then switch the live index to it."""
-    for path in build_dir.iterdir():
-        if path.is_file():
-            fd = os.open(path, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-    sync_dir(build_dir)
-    fault("switch")  # crash-test hook: indexer/faults.py
-    return store.publish(build_dir)
+    return {post_id: (digest, None) for post_id, digest in generation.content_hashes().items()}

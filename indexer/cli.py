@@ -32,7 +32,8 @@ _corpus_option = click.option(
     help="Directory of post files. [default: $POLICY_SEARCH_CORPUS or ./corpus]")
 _index_option = click.option(
     "--index", type=click.Path(file_okay=False, path_type=Path),
-    help="Root of the index generations. [default: $POLICY_SEARCH_INDEX or ./var/index]")
+    help="Local state directory: the write lock, and the Whoosh backend's index generations. "
+         "[default: $POLICY_SEARCH_INDEX or ./var/index]")
 _workers_option = click.option(
     "--workers", type=click.IntRange(1, 16), default=None,
     help="Processes that analyse posts. [default: 2, or 1 on a one-core machine]")
@@ -42,7 +43,10 @@ _wait_option = click.option(
 
 
 def _settings(corpus: Path | None = None, index: Path | None = None) -> Settings:
-    return Settings.from_env(corpus_dir=corpus, index_dir=index)
+    try:
+        return Settings.from_env(corpus_dir=corpus, index_dir=index)
+    except ValueError as exc:  # a POLICY_SEARCH_* variable with a value it cannot take
+        raise click.ClickException(str(exc)) from None
 
 
 class _ProgressBar:
@@ -239,16 +243,28 @@ def stats_command(index: Path | None, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(stats, ensure_ascii=False))
         return
-    rows = [("index", stats["index"]), ("generation", stats["generation"]),
-            ("posts", f"{stats['posts']:,}"), ("terms", f"{stats['terms']:,} (title and body)"),
-            ("segments", stats["segments"]),
-            ("readings", f"{stats['readings']:,} (katakana readings in the reading lexicon)"),
-            ("size on disk", f"{stats['size_bytes'] / 2**20:.1f} MiB"),
-            ("last build", f"{stats['built_at']} ({stats['built_by']})"),
-            ("last rebuild", stats["rebuilt_at"]), ("schema version", stats["schema_version"]),
-            ("corpus", stats["corpus"])]
+    details = [(k, v) for k, v in stats.items() if k not in _STATS_KEYS]
+    rows = [("backend", stats["backend"]), ("index", stats["index"])]
+    if stats["location"] != stats["index"]:
+        rows.append(("location", stats["location"]))
+    rows += [("generation", stats["generation"]), ("posts", f"{stats['posts']:,}")]
+    if stats["terms"] is not None:
+        rows.append(("terms", f"{stats['terms']:,} (title and body)"))
+    rows += details
+    rows += [("readings", f"{stats['readings']:,} (katakana readings in the reading lexicon)")]
+    if stats["size_bytes"] is not None:
+        rows.append(("size on disk", f"{stats['size_bytes'] / 2**20:.1f} MiB"))
+    rows += [("last build", f"{stats['built_at']} ({stats['built_by']})"),
+             ("last rebuild", stats["rebuilt_at"]), ("schema version", stats["schema_version"]),
+             ("corpus", stats["corpus"])]
     for key, value in rows:
         click.echo(f"{key + ':':16}{value}")
+
+
+#: The figures every backend gives; any other key of ``index_stats`` is the backend's own.
+_STATS_KEYS = frozenset({"backend", "index", "location", "generation", "posts", "terms",
+                         "readings", "size_bytes", "schema_version", "built_at", "built_by",
+                         "rebuilt_at", "corpus"})
 
 
 COMMANDS: list[click.Command] = [import_command, rebuild_command, update_command, remove_command,

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-import secrets
 from collections.abc import Callable
 from pathlib import Path
 
 from search import Post
-from search.store import sync_dir
+from search.backend import Loaded, Rejected
+from search.store import sync_dir, write_atomically
 
 from .postfile import is_valid_id, parse_post, render_post
 from .problems import InputError, Problem
@@ -46,6 +46,19 @@ def scan_corpus(corpus_dir: Path) -> dict[str, tuple[Path, FileKey]]:
         except FileNotFoundError:
             continue  # removed while we looked
     return found
+
+
+def load_post_file(path: Path) -> Loaded | Rejected:
+    """A backend's :data:`search.backend.PostLoader` for post files: the post and its file key
+    (taken before reading, so a later change shows), or why the file is not a post."""
+    try:
+        key = file_key(os.stat(path))
+        return Loaded(read_post(path), key)
+    except OSError as exc:
+        return Rejected(str(path), 1, f"cannot read the file: {exc.strerror}")
+    except InputError as exc:
+        problem = exc.problem
+        return Rejected(problem.file, problem.line, problem.reason)
 
 
 def read_post(path: Path) -> Post:
@@ -95,20 +108,6 @@ def write_post(corpus_dir: Path, post: Post) -> str:
     corpus_dir.mkdir(parents=True, exist_ok=True)
     write_atomically(path, data)
     return outcome
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Replace ``path`` by ``data`` so that a reader sees the old file or the new one, never part."""
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    try:
-        with open(tmp, "xb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def remove_posts(corpus_dir: Path, ids: list[str]) -> tuple[list[str], list[str]]:

@@ -1,4 +1,5 @@
-"""Build metadata: two small JSON files inside each index generation.
+"""Build metadata: two small JSON files kept with each index generation (by the backend:
+:meth:`search.backend.WriteSession.put_file`, :meth:`search.backend.Generation.read_file`).
 
 ``build.json`` records the schema version the generation was built with (an index of another
 version is rebuilt, never updated), when it was written and how, and how many posts it holds.
@@ -15,9 +16,9 @@ import json
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
+from search.backend import Generation
 from search.schema import SCHEMA_VERSION
 
-from .corpus import write_atomically
 
 META_NAME = "build.json"
 HASHES_NAME = "hashes.json"
@@ -41,32 +42,31 @@ class BuildInfo:
         return cls(SCHEMA_VERSION, kind, stamp, rebuilt_at or stamp, posts, str(corpus.resolve()))
 
 
-def read_build_info(generation: Path) -> BuildInfo | None:
+def read_build_info(generation: Generation) -> BuildInfo | None:
     """The generation's metadata, or None when it is missing or unreadable (the index is rebuilt)."""
     try:
-        data = json.loads((generation / META_NAME).read_text("utf-8"))
+        data = json.loads((generation.read_file(META_NAME) or b"").decode("utf-8"))
         return BuildInfo(**{f.name: data[f.name] for f in fields(BuildInfo)})
-    except (OSError, ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError):
         return None
 
 
-def write_build_info(generation: Path, info: BuildInfo) -> None:
-    text = json.dumps(asdict(info), ensure_ascii=False, indent=2) + "\n"
-    write_atomically(generation / META_NAME, text.encode("utf-8"))
+def build_info_bytes(info: BuildInfo) -> bytes:
+    """``build.json`` of ``info``."""
+    return (json.dumps(asdict(info), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-def read_hashes(generation: Path) -> dict[str, tuple[str, tuple | None]] | None:
+def read_hashes(generation: Generation) -> dict[str, tuple[str, tuple | None]] | None:
     """The generation's ``{id: (content_hash, file key or None)}``, or None when the file is
     missing or unreadable."""
     try:
-        data = json.loads((generation / HASHES_NAME).read_text("utf-8"))
+        data = json.loads((generation.read_file(HASHES_NAME) or b"").decode("utf-8"))
         return {post_id: (entry[0], tuple(entry[1:]) or None) for post_id, entry in data.items()}
-    except (OSError, ValueError, TypeError, AttributeError, IndexError):
+    except (ValueError, TypeError, AttributeError, IndexError):
         return None
 
 
-def write_hashes(generation: Path, entries: dict[str, tuple[str, tuple | None]]) -> None:
-    """Write ``{id: (content_hash, file key or None)}`` as ``{id: [hash, *key]}``."""
+def hashes_bytes(entries: dict[str, tuple[str, tuple | None]]) -> bytes:
+    """``hashes.json`` of ``{id: (content_hash, file key or None)}``: ``{id: [hash, *key]}``."""
     data = {post_id: [digest, *(key or ())] for post_id, (digest, key) in sorted(entries.items())}
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    write_atomically(generation / HASHES_NAME, text.encode("utf-8"))
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

@@ -1,44 +1,41 @@
-"""``stats``: what the live index holds."""
+"""``stats``: what the live index holds, whatever the backend."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from whoosh import index as whoosh_index
-
-from search import IndexStore, ReadingLexicon, Settings
+from search import ReadingLexicon, Settings
+from search.backend import IndexUnavailable, create_backend
+from search.readings import READINGS_NAME
 
 from .meta import read_build_info
 from .problems import IndexerError
 
-#: Fields whose distinct terms ``stats`` counts: the words of titles and bodies.
-TERM_FIELDS = ("title", "body")
-
 
 def index_stats(settings: Settings) -> dict:
-    """Posts, distinct terms, readings, size on disk and build times of the live index."""
-    store = IndexStore(settings.index_dir)
-    live = store.live_dir()
-    if live is None:
-        raise IndexerError(f"no index under {store.root}: build it with `policy-search update` "
-                           "(or point --index / POLICY_SEARCH_INDEX at the right directory)")
-    info = read_build_info(live)
-    ix = whoosh_index.open_dir(live)
-    with ix.reader() as reader:
-        terms: set[bytes] = set()
-        for name in TERM_FIELDS:
-            terms.update(reader.lexicon(name))
-        posts = reader.doc_count()
-        segments = len(ix._segments())
-    size = sum(p.stat().st_size for p in Path(live).rglob("*") if p.is_file())
+    """Backend, posts, distinct terms, readings, size and build times of the live index, and
+    the backend's own figures (Whoosh: ``segments``)."""
+    try:
+        backend = create_backend(settings)
+    except ValueError as exc:
+        raise IndexerError(str(exc)) from None
+    try:
+        stats = backend.stats()
+        live = backend.live()
+    except IndexUnavailable as exc:
+        raise IndexerError(str(exc)) from None
+    finally:
+        backend.close()
+    info = read_build_info(live) if live is not None else None
+    readings = ReadingLexicon.parse(live.read_file(READINGS_NAME)) if live is not None else None
     return {
-        "index": str(store.root),
-        "generation": live.name,
-        "posts": posts,
-        "terms": len(terms),
-        "segments": segments,
-        "readings": len(ReadingLexicon.load(live)),
-        "size_bytes": size,
+        "backend": stats.backend,
+        "index": str(settings.index_dir),
+        "location": stats.location,
+        "generation": stats.generation,
+        "posts": stats.posts,
+        "terms": stats.terms,
+        **dict(stats.details),
+        "readings": len(readings) if readings is not None else 0,
+        "size_bytes": stats.size_bytes,
         "schema_version": info.schema_version if info else None,
         "built_at": info.built_at if info else None,
         "built_by": info.kind if info else None,

@@ -1,30 +1,28 @@
-"""policy-search's core: Japanese analysis, the index schema and layout, and searching.
+"""policy-search's core: Japanese analysis, the backend seam, and searching.
 
-This package never imports Flask or :mod:`indexer`.
+Backend libraries are imported only inside ``search/backends/<name>/`` (see
+:mod:`search.backend`). This package never imports Flask or :mod:`indexer`.
 """
 
-from .analysis import japanese_analyzer
+from .backend import Backend, IndexUnavailable, create_backend
 from .config import Settings
-from .schema import Post, fiscal_year, make_schema, post_document
+from .schema import Post, fiscal_year
 from .readings import ReadingLexicon
 from .store import IndexStore
 from .synonyms import Synonyms
-from .live import IndexUnavailable, LiveIndex
 from .request import QueryError, SearchRequest
 from .service import SearchService
 
 __all__ = [
+    "Backend",
     "IndexStore",
     "Post",
     "ReadingLexicon",
     "Settings",
     "Synonyms",
+    "create_backend",
     "fiscal_year",
-    "japanese_analyzer",
-    "make_schema",
-    "post_document",
     "IndexUnavailable",
-    "LiveIndex",
     "QueryError",
     "SearchRequest",
     "SearchService",

@@ -1,7 +1,9 @@
-"""Japanese analysis for Whoosh, built on Sudachi.
+"""Japanese analysis, built on Sudachi, the same for every backend.
 
-One function, :func:`japanese_analyzer`, builds the chain used by the schema (indexing) and by the
-query compiler (searching), so both sides always produce the same terms.
+:meth:`Morphology.units` (through :func:`morphology`) is the one source of terms: the backends index
+its units (the Whoosh tokenizer in :mod:`search.backends.whoosh.analyzer` yields them as tokens;
+:func:`search.backend.analyse_post` hands them to any backend) and the query compiler analyses
+query words with it, so both sides always produce the same terms.
 
 What a post's text becomes (see ``docs/analysis.md`` for the reasons):
 
@@ -11,8 +13,9 @@ What a post's text becomes (see ``docs/analysis.md`` for the reasons):
 * Each term is Sudachi's normalized form, folded with NFKC and lower case (附属 → 付属, ＫＰＩ → kpi).
 * Particles, auxiliary verbs, punctuation and white space are dropped without using a position;
   unknown words (``is_oov``) are kept unless they are punctuation or space.
-* ``startchar``/``endchar`` always point into the original string, also across chunks of long text.
-* The reading projection (:class:`ReadingFilter`) turns each unit into its katakana reading.
+* A unit's ``start``/``end`` always point into the original string, also across chunks of long
+  text.
+* Each unit carries its katakana reading (when it has one), for the reading lexicon.
 
 The Sudachi dictionary is created lazily, once per process, and never pickled.
 """
@@ -24,8 +27,6 @@ import threading
 import unicodedata
 from collections import OrderedDict
 from typing import Iterator, NamedTuple
-
-from whoosh.analysis import Filter, Token, Tokenizer
 
 #: Sudachi refuses input longer than this many UTF-8 bytes.
 SUDACHI_MAX_BYTES = 49_149
@@ -300,94 +301,3 @@ def morphology() -> Morphology:
             if _MORPHOLOGY is None:
                 _MORPHOLOGY = Morphology()
     return _MORPHOLOGY
-
-
-class UnitToken(Token):
-    """Whoosh's :class:`~whoosh.analysis.Token` with the attributes this tokenizer sets in slots.
-
-    A plain ``Token`` keeps everything in its ``__dict__``, which Whoosh's constructor fills with
-    keyword arguments; stores into that dictionary are several times slower than slot stores, and
-    the tokenizer makes six of them for every unit.
-    """
-
-    __slots__ = ("text", "pos", "startchar", "endchar", "reading", "unit")
-
-    def _slots(self) -> dict:
-        return {name: getattr(self, name) for name in self.__slots__ if hasattr(self, name)}
-
-    def copy(self) -> UnitToken:
-        token = UnitToken(**self.__dict__)
-        for name, value in self._slots().items():
-            setattr(token, name, value)
-        return token
-
-    def __repr__(self) -> str:
-        fields = {**self.__dict__, **self._slots()}
-        return "UnitToken(%s)" % ", ".join(f"{k}={v!r}" for k, v in fields.items())
-
-
-class SudachiTokenizer(Tokenizer):
-    """Whoosh tokenizer over :class:`Morphology` units.
-
-    Each token carries ``unit`` (``W``, ``C`` or ``A``) and ``reading`` besides the usual
-    attributes. It holds no dictionary, so it pickles to almost nothing.
-    """
-
-    def __getstate__(self) -> dict:
-        return {}
-
-    def __setstate__(self, state: dict) -> None:
-        self.__dict__.update(state)
-
-    def __eq__(self, other: object) -> bool:
-        return type(other) is type(self)
-
-    def __hash__(self) -> int:
-        return hash(type(self))
-
-    def __call__(self, value: str, positions: bool = False, chars: bool = False,
-                 keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,
-                 start_char: int = 0, tokenize: bool = True, mode: str = "", **kwargs) -> Iterator[Token]:
-        t = UnitToken(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        t.boost = 1.0
-        t.stopped = False
-        units = morphology().units(value)
-        if positions and chars and not keeporiginal and not start_pos and not start_char:
-            # The indexing path: no per-token branches.
-            for t.pos, t.startchar, t.endchar, t.text, t.reading, t.unit in units:
-                yield t
-            return
-        for pos, start, end, term, reading, unit in units:
-            t.text = term
-            t.reading = reading
-            t.unit = unit
-            if keeporiginal:
-                t.original = value[start:end]
-            if positions:
-                t.pos = start_pos + pos
-            if chars:
-                t.startchar = start_char + start
-                t.endchar = start_char + end
-            yield t
-
-
-class ReadingFilter(Filter):
-    """Replace each token's text by its katakana reading; drop tokens that have none."""
-
-    def __eq__(self, other: object) -> bool:
-        return type(other) is type(self)
-
-    def __hash__(self) -> int:
-        return hash(type(self))
-
-    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
-        for t in tokens:
-            if t.reading:
-                t.text = t.reading
-                yield t
-
-
-def japanese_analyzer(reading: bool = False):
-    """The analysis chain: ``SudachiTokenizer()``, or ``SudachiTokenizer() | ReadingFilter()``."""
-    tokenizer = SudachiTokenizer()
-    return tokenizer | ReadingFilter() if reading else tokenizer

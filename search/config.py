@@ -38,6 +38,30 @@ class Settings:
     max_query_chars: int = 5000
     """Longer query strings are refused with HTTP 400."""
 
+    backend: str = "whoosh"
+    """Which search backend holds the index: ``whoosh`` (embedded, files under ``index_dir``) or
+    ``opensearch`` (a cluster at ``opensearch_url``; ``index_dir`` then keeps only local state:
+    the write lock and admin jobs). See :mod:`search.backend`. Env: ``POLICY_SEARCH_BACKEND``."""
+
+    opensearch_url: str = "http://127.0.0.1:9200"
+    """The OpenSearch cluster's HTTP address (``backend = "opensearch"``). Env:
+    ``POLICY_SEARCH_OPENSEARCH_URL``."""
+
+    opensearch_index: str = "policy-posts"
+    """The alias searches read; each rebuild creates a new index named after it and swaps the
+    alias to it. Env: ``POLICY_SEARCH_OPENSEARCH_INDEX``."""
+
+    opensearch_shards: int = 2
+    """Primary shards of an index a rebuild creates. Env: ``POLICY_SEARCH_OPENSEARCH_SHARDS``."""
+
+    opensearch_replicas: int = 1
+    """Replicas of each shard of an index a rebuild creates. Env:
+    ``POLICY_SEARCH_OPENSEARCH_REPLICAS``."""
+
+    opensearch_timeout: float = 10.0
+    """Seconds a request to the cluster may take before it counts as down (HTTP 503, a one-line
+    CLI error). Env: ``POLICY_SEARCH_OPENSEARCH_TIMEOUT``."""
+
     admin_token: str | None = field(default=None, repr=False)
     """Bearer token that enables ``POST /api/admin/update``; None disables it.
     Env: ``POLICY_SEARCH_ADMIN_TOKEN``."""
@@ -54,7 +78,42 @@ class Settings:
         if env.get("POLICY_SEARCH_SYNONYMS"):
             extra = tuple(p for p in env["POLICY_SEARCH_SYNONYMS"].split(os.pathsep) if p)
             values["synonym_files"] = (BUILTIN, *extra)
+        if env.get("POLICY_SEARCH_BACKEND"):
+            values["backend"] = env["POLICY_SEARCH_BACKEND"].strip().lower()
+        for name, key, kind, low in _OPENSEARCH_ENV:
+            if env.get(name):
+                values[key] = _parse(name, env[name], kind, low)
         if env.get("POLICY_SEARCH_ADMIN_TOKEN"):
             values["admin_token"] = env["POLICY_SEARCH_ADMIN_TOKEN"]
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
+
+    def __post_init__(self) -> None:
+        # Imported here: search.backend imports the analysis, which config must not need.
+        from .backend import BACKENDS
+
+        if self.backend not in BACKENDS:
+            raise ValueError(f"unknown backend {self.backend!r}: set POLICY_SEARCH_BACKEND to "
+                             f"one of {', '.join(BACKENDS)}")
+
+
+#: (variable, field, type, smallest value allowed)
+_OPENSEARCH_ENV = (
+    ("POLICY_SEARCH_OPENSEARCH_URL", "opensearch_url", str, None),
+    ("POLICY_SEARCH_OPENSEARCH_INDEX", "opensearch_index", str, None),
+    ("POLICY_SEARCH_OPENSEARCH_SHARDS", "opensearch_shards", int, 1),
+    ("POLICY_SEARCH_OPENSEARCH_REPLICAS", "opensearch_replicas", int, 0),
+    ("POLICY_SEARCH_OPENSEARCH_TIMEOUT", "opensearch_timeout", float, 0.001),
+)
+
+
+def _parse(name: str, value: str, kind: type, low):
+    """``value`` as ``kind``, at least ``low``; a clear error naming the variable otherwise."""
+    try:
+        parsed = kind(value.strip())
+    except ValueError:
+        raise ValueError(f"{name}={value!r} is not a valid {kind.__name__}: fix or unset "
+                         f"the variable") from None
+    if low is not None and not parsed >= low:
+        raise ValueError(f"{name}={value!r} must be at least {low:g}: fix or unset the variable")
+    return parsed

@@ -1,6 +1,7 @@
 """From a syntax tree (:mod:`search.query`) to a search plan: which terms and phrases, on which
-fields, with which weights. :mod:`search.engine` evaluates plans; :func:`to_whoosh` turns a plan
-into the equivalent Whoosh query (the tests check that both find the same posts).
+fields, with which weights. A backend evaluates plans (:meth:`search.backend.Snapshot.search`;
+Whoosh: :mod:`search.backends.whoosh.engine`, which the tests check against the equivalent Whoosh
+query of ``tests/search/whoosh_reference.py``).
 
 Compiling a word: it is analysed by the same analyzer as the index. Its A-level units (unit
 ``W`` or ``A``) form a phrase (one unit: a term) on ``title`` (weight ``Settings.title_boost``) and
@@ -19,10 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Union
 
-from whoosh.matching import AndNotMatcher
-from whoosh.query import And, AndMaybe, AndNot, Every, Or, Phrase, Query, Sequence, Term
-
-from .analysis import is_kana, japanese_analyzer, to_katakana
+from .analysis import is_kana, morphology, to_katakana
 from .config import Settings
 from .query import Any, Node, Not, Word
 from .readings import ReadingLexicon
@@ -116,12 +114,12 @@ class CompiledQuery:
 # --- compiler ----------------------------------------------------------------------------------
 
 class QueryCompiler:
-    """Turns syntax trees into plans, using one reader's terms and one reading lexicon."""
+    """Turns syntax trees into plans, using one reader's terms and one reading lexicon. A
+    ``reader`` is any :class:`search.backend.TermLexicon` (a snapshot's ``lexicon``)."""
 
     def __init__(self, settings: Settings, synonyms: Synonyms) -> None:
         self.settings = settings
         self.synonyms = synonyms
-        self._analyzer = japanese_analyzer()
 
     def compile(self, tree: Node | None, reader, readings: ReadingLexicon) -> CompiledQuery:
         out = CompiledQuery(None)
@@ -131,8 +129,8 @@ class QueryCompiler:
 
     def analyse(self, text: str) -> list:
         """``(term, unit, start, end)`` of each unit of ``text``, as the index has them."""
-        return [(t.text, t.unit, t.startchar, t.endchar)
-                for t in self._analyzer(text, mode="query", chars=True)]
+        return [(term, unit, start, end)
+                for _, start, end, term, _, unit in morphology().units(text)]
 
     def alternatives(self, text: str) -> list[str]:
         """Synonyms of the word, the word with one C-level unit replaced by a synonym, and the
@@ -296,49 +294,3 @@ def segment_reading(katakana: str, field: str, reader, readings: ReadingLexicon
             if parts is not None:
                 out.append(parts)
     return out
-
-
-# --- the same plan as a Whoosh query -----------------------------------------------------------
-
-class _AndNotMatcher(AndNotMatcher):
-    """Whoosh 2.7.5's AndNotMatcher only skips excluded documents at the start when both sides
-    begin on the same document; when the exclusion starts earlier, a first document it should
-    remove slips through (``(a OR b) -(c OR d)``). Always align the two sides first."""
-
-    def _find_first(self):
-        if self.a.is_active() and self.b.is_active():
-            self._find_next()
-
-
-class Without(AndNot):
-    """``a`` without the documents of ``b`` (AndNot with the fixed matcher)."""
-
-    def matcher(self, searcher, context=None):
-        scored = self.a.matcher(searcher, context)
-        excluded = self.b.matcher(searcher, searcher.boolean_context())
-        return _AndNotMatcher(scored, excluded)
-
-
-def to_whoosh(plan: Plan) -> Query:
-    """The Whoosh query that matches the same documents as ``plan``."""
-    if isinstance(plan, Seq):
-        if len(plan.terms) == 1:
-            return Term(plan.field, plan.terms[0], boost=plan.boost)
-        return Phrase(plan.field, list(plan.terms), boost=plan.boost)
-    if isinstance(plan, Spelled):
-        if len(plan.options) == 1:
-            return Or([Term(plan.field, t, boost=plan.boost) for t in plan.options[0]])
-        return Sequence([Or([Term(plan.field, t) for t in options]) for options in plan.options],
-                        boost=plan.boost)
-    if isinstance(plan, Boosted):
-        bonus = [to_whoosh(b) for b in plan.bonus]
-        return AndMaybe(to_whoosh(plan.core), bonus[0] if len(bonus) == 1 else Or(bonus))
-    if isinstance(plan, AnyOf):
-        return Or([to_whoosh(c) for c in plan.children])
-    if isinstance(plan, AllOf):
-        return And([to_whoosh(c) for c in plan.children])
-    if isinstance(plan, Excluding):
-        return Without(to_whoosh(plan.base), to_whoosh(plan.excluded))
-    if isinstance(plan, Everything):
-        return Every()
-    return Term("category", plan.value)

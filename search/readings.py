@@ -73,8 +73,20 @@ class ReadingLexicon:
         """The lexicon of a generation directory, or None when the file is missing or is not a
         lexicon (entries of the wrong kind are skipped)."""
         try:
-            data = json.loads((Path(generation) / READINGS_NAME).read_text("utf-8"))
-        except (OSError, ValueError):
+            raw = (Path(generation) / READINGS_NAME).read_bytes()
+        except OSError:
+            return None
+        return cls.parse(raw)
+
+    @classmethod
+    def parse(cls, raw: bytes | None) -> ReadingLexicon | None:
+        """The lexicon in the bytes of a ``readings.json`` (as :meth:`dumps` makes them), or None
+        when there are none or they are not a lexicon (entries of the wrong kind are skipped)."""
+        if raw is None:
+            return None
+        try:
+            data = json.loads(raw.decode("utf-8"))
+        except ValueError:
             return None
         if not isinstance(data, dict):
             return None
@@ -85,6 +97,10 @@ class ReadingLexicon:
     def save(self, generation: Path) -> None:
         """Write ``readings.json`` into a generation being built (not yet published: the build
         flushes and publishes the directory as a whole)."""
+        (Path(generation) / READINGS_NAME).write_bytes(self.dumps())
+
+    def dumps(self) -> bytes:
+        """The lexicon as the bytes of a ``readings.json`` file (kept with a generation through
+        :meth:`search.backend.WriteSession.put_file`)."""
         data = {reading: list(self._terms[reading]) for reading in sorted(self._terms)}
-        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-        (Path(generation) / READINGS_NAME).write_text(text, "utf-8")
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from .analysis import morphology
 from .plan import AnyOf, Plan, Seq
@@ -34,14 +34,20 @@ _TELLING = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff々]|[\u30a1-\u3
 
 
 def telling_terms(title: str, body: str, doc_frequency: Callable[[str], int], doc_count: int,
-                  limit: int = MAX_TERMS) -> list[tuple[str, float]]:
+                  limit: int = MAX_TERMS,
+                  prefetch: Callable[[Iterable[str]], None] | None = None
+                  ) -> list[tuple[str, float]]:
     """The ``limit`` terms of a post with the highest tf·idf, heaviest first (ties by term).
-    ``doc_frequency(term)``: posts that hold it; terms only this post holds are left out."""
+    ``doc_frequency(term)``: posts that hold it; terms only this post holds are left out.
+    ``prefetch(terms)``, when given, is told every candidate term first (a backend that asks a
+    cluster for frequencies asks for them in one go)."""
     tf: Counter[str] = Counter()
     for text, times in ((title, TITLE_TF), (body, 1)):
         for unit in morphology().units(text or ""):
             if unit[5] != "A" and _TELLING.search(unit[3]):
                 tf[unit[3]] += times
+    if prefetch is not None:
+        prefetch(tf)
     weighted = []
     for term, n in tf.items():
         df = doc_frequency(term)

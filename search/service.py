@@ -1,7 +1,7 @@
 """SearchService: queries, filters, facets, sorting, paging and snippets over the live index.
 
-One service per process; it is thread-safe (each call leases its own searcher, see
-:mod:`search.live`) and always answers from the newest published generation::
+One service per process; it is thread-safe (each call takes its own snapshot of the backend, see
+:mod:`search.backend`) and always answers from the newest published generation::
 
     svc = SearchService(settings)
     svc.search(SearchRequest(q="介護 人材"))   # the JSON contract of GET /api/search
@@ -9,33 +9,30 @@ One service per process; it is thread-safe (each call leases its own searcher, s
     svc.close()
 
 How a search runs: the query string is parsed (:mod:`search.query`) and compiled into a plan
-(:mod:`search.plan`), the plan is evaluated on posting lists (:mod:`search.engine`) into the
-scores of every matching post, and the per-document arrays of the generation give the facet
-counts and the date order; only the page's hits are loaded and get snippets
-(:mod:`search.snippets`). Multi-select facets: category counts ignore the category
-filter but respect ``from``/``to``; year, month and fiscal-year counts ignore the dates but
-respect the category filter. Relevance ties are broken by the newer date.
+(:mod:`search.plan`) against the snapshot's terms and reading lexicon; the backend evaluates the
+plan, applies the filters, counts the facets and returns one page of stored posts
+(:meth:`search.backend.Snapshot.search`; the multi-select facet rules and the orders are in
+:mod:`search.backend`); the hits get snippets (:mod:`search.snippets`), from the backend's term
+offsets when it keeps them, else from the stored text. Which backend: ``Settings.backend``.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import heapq
 import threading
 import time
-from collections import Counter
-from operator import itemgetter
 
+from .backend import (Backend, Facets, Filters, IndexUnavailable, Order, SearchQuery, Snapshot,
+                      StoredPost, create_backend)
 from .config import Settings
-from .didyoumean import FEW, known_words, propose
-from .engine import Engine
-from .live import IndexUnavailable, IndexView, LiveIndex
-from .plan import CompiledQuery, QueryCompiler
+from .didyoumean import FEW, KnownWords, known_words, propose
+from .plan import CompiledQuery, Everything, QueryCompiler
 from .query import parse
-from .request import QueryError, SearchRequest
-from .snippets import mark_html, match_spans, snippet
+from .readings import ReadingLexicon
 from .related import related_plan, telling_terms
-from .suggest import SuggestLexicon, Suggestion
+from .request import QueryError, SearchRequest
+from .snippets import mark_html, match_spans, snippet, text_term_chars
+from .suggest import SUGGEST_NAME, SuggestLexicon, Suggestion
 from .synonyms import Synonyms
 
 __all__ = ["IndexUnavailable", "QueryError", "SearchRequest", "SearchService"]
@@ -44,14 +41,28 @@ FACETS = ("category", "year", "month", "fiscal_year")
 
 
 class SearchService:
-    """Searches the live index under ``settings.index_dir``; opened lazily, thread-safe."""
+    """Searches the live index of ``settings.backend``; opened lazily, thread-safe."""
 
-    def __init__(self, settings: Settings | None = None, check_interval: float = 0.25) -> None:
+    def __init__(self, settings: Settings | None = None, check_interval: float = 0.25,
+                 backend: Backend | None = None) -> None:
         self.settings = settings or Settings()
-        self._live = LiveIndex(self.settings.index_dir, check_interval=check_interval)
+        if backend is None:
+            if self.settings.backend == "whoosh":
+                # Imported here: the check interval is the Whoosh backend's own knob.
+                from .backends.whoosh import WhooshBackend
+
+                backend = WhooshBackend(self.settings, check_interval=check_interval)
+            else:
+                backend = create_backend(self.settings)
+        self.backend = backend
         self._synonyms: Synonyms | None = None
         self._compiler: QueryCompiler | None = None
         self._lock = threading.Lock()
+        self._archives: tuple[str, dict] | None = None
+        # The JSON form of the last facets, by identity: a backend hands out the same Facets
+        # object again for a repeated answer (Whoosh: browsing everything), so it is made once.
+        self._facets_json: tuple[Facets, dict] | None = None
+        self._words_cache: _Words | None = None
 
     @property
     def compiler(self) -> QueryCompiler:
@@ -63,11 +74,11 @@ class SearchService:
         return self._compiler
 
     def close(self) -> None:
-        self._live.close()
+        self.backend.close()
 
     def forget_results(self) -> None:
-        """Drop the per-generation cache of term and phrase results (for cold timings)."""
-        self._live.forget()
+        """Drop the backend's cached term and phrase results (for cold timings)."""
+        self.backend.forget()
 
     # --- search ---------------------------------------------------------------------------
 
@@ -77,47 +88,54 @@ class SearchService:
         ``did_you_mean=False``).
 
         Raises :class:`QueryError` for a query it refuses and :class:`IndexUnavailable` when
-        there is no index yet.
+        there is no index yet (or the backend cannot be reached).
         """
         started = time.perf_counter()
         tree = parse(req.q) if req.q.strip() else None
         browse = not req.q.strip()
-        with self._live.lease() as (view, searcher):
-            engine = Engine(view, searcher.reader())
+        filters = Filters(tuple(req.categories), req.date_from, req.date_to)
+        with self.backend.snapshot() as snap:
             if browse:
                 compiled = CompiledQuery(None)
-                matched, scores = view.live, None
+                plan = Everything()
             else:
-                compiled = self.compiler.compile(tree, engine.reader, view.readings)
-                scores = engine.run(compiled.plan) if compiled.plan is not None else {}
-                matched = list(scores)
-            passing, facets = _facets(view, matched, req)
-            total = len(passing)
-            order = req.effective_sort
-            start = (req.page - 1) * req.per_page
-            wanted = start + req.per_page
-            page_docs = _page(view, passing, scores if order == "relevance" else None,
-                              order == "date_asc", start, wanted)
-            hits = self._hits(engine, page_docs, compiled,
-                              scores if order == "relevance" else None)
-        proposal = self._did_you_mean(req, total) if did_you_mean and not browse and total <= FEW \
-            else None
+                compiled = self.compiler.compile(tree, snap.lexicon, snap.readings)
+                plan = compiled.plan
+            page = snap.search(SearchQuery(plan, filters, Order(req.effective_sort),
+                                           (req.page - 1) * req.per_page, req.per_page))
+            posts = [hit.post for hit in page.hits]
+            spans = self._spans(snap, posts, compiled)
+        empty: dict[str, list] = {"title": [], "body": []}
+        hits = []
+        for hit in page.hits:
+            post = hit.post
+            doc_spans = spans.get(post.ref, empty)
+            hits.append({
+                "id": post.id,
+                "title": post.title,
+                "title_html": mark_html(post.title, doc_spans["title"]),
+                "date": post.date,
+                "category": post.category,
+                "url": post.url,
+                "snippet": snippet(post.body, doc_spans["body"]),
+                "score": round(hit.score, 6),
+            })
+        proposal = self._did_you_mean(req, page.total) \
+            if did_you_mean and not browse and page.total <= FEW else None
         return {
             "query": req.q,
-            "total": total,
+            "total": page.total,
             "page": req.page,
             "per_page": req.per_page,
             "took_ms": round((time.perf_counter() - started) * 1000, 3),
             "hits": hits,
-            "facets": facets,
+            "facets": self._facets_dict(page.facets),
             "did_you_mean": {"q": proposal[0], "total": proposal[1]} if proposal else None,
         }
 
     def _did_you_mean(self, req: SearchRequest, total: int) -> tuple[str, int] | None:
-        with self._live.lease() as (view, _):
-            known = view.cache.get("known_words")
-            if known is None:
-                known = view.cache["known_words"] = known_words(self._suggestions(view), view.readings)
+        with self.backend.snapshot() as snap:
+            known = self._words(snap).known
 
         def count(q: str) -> int:
             try:
@@ -128,91 +146,82 @@ class SearchService:
 
         return propose(req.q, total, known, count)
 
-    @staticmethod
-    def _suggestions(view: IndexView) -> SuggestLexicon:
-        lexicon = view.cache.get("suggest")
-        if lexicon is None:
-            lexicon = view.cache["suggest"] = SuggestLexicon.load(view.directory)
-        return lexicon
+    def _words(self, snap: Snapshot) -> _Words:
+        """The snapshot's suggestion lexicon (its generation's ``suggest.json``), made once per
+        generation."""
+        words = self._words_cache
+        if words is None or words.generation != snap.generation:
+            lexicon = SuggestLexicon.parse(snap.read_file(SUGGEST_NAME)) or SuggestLexicon()
+            words = self._words_cache = _Words(snap.generation, lexicon, snap.readings)
+        return words
 
-    def _hits(self, engine: Engine, docnums: list[int], compiled: CompiledQuery,
-              scores: dict[int, float] | None) -> list[dict]:
-        reader = engine.reader
-        spans = match_spans(engine.term_chars, docnums, compiled.marks) if compiled.marks else {}
-        hits = []
-        empty: dict[str, list] = {"title": [], "body": []}
-        for d in docnums:
-            fields = reader.stored_fields(d)
-            doc_spans = spans.get(d, empty)
-            hits.append({
-                "id": fields["id"],
-                "title": fields["title"],
-                "title_html": mark_html(fields["title"], doc_spans["title"]),
-                "date": fields["date"],
-                "category": fields["category"],
-                "url": fields.get("url", ""),
-                "snippet": snippet(fields.get("body", ""), doc_spans["body"]),
-                "score": round(scores.get(d, 0.0), 6) if scores else 0.0,
-            })
-        return hits
+    def _facets_dict(self, facets: Facets) -> dict[str, list[dict]]:
+        known = self._facets_json
+        if known is not None and known[0] is facets:
+            return known[1]
+        data = _facets_dict(facets)
+        self._facets_json = (facets, data)
+        return data
+
+    @staticmethod
+    def _spans(snap, posts: list[StoredPost], compiled: CompiledQuery) -> dict:
+        """Match spans of the query in the posts' title and body: from the backend's term
+        offsets when it keeps them, else found again in the stored text (the same spans)."""
+        if not compiled.marks or not posts:
+            return {}
+        if snap.has_offsets:
+            term_chars = snap.term_chars
+        else:
+            term_chars = text_term_chars(posts)
+        return match_spans(term_chars, [p.ref for p in posts], compiled.marks)
 
     # --- single posts ---------------------------------------------------------------------
 
     def post(self, post_id: str) -> dict | None:
         """The whole post ``{"id","title","date","category","url","tags","body"}``, or None."""
-        with self._live.lease() as (view, searcher):
-            d = view.docnum_by_id.get(post_id)
-            if d is None:
-                return None
-            return _post_dict(searcher.reader().stored_fields(d))
+        with self.backend.snapshot() as snap:
+            found = snap.post(post_id)
+        return None if found is None else _post_dict(found)
 
     def neighbours(self, post_id: str) -> tuple[dict | None, dict | None]:
         """The posts just before (older) and after (newer) ``post_id`` in date order (ties by
         id); ``(None, None)`` for an unknown id."""
-        with self._live.lease() as (view, searcher):
-            order = view.date_order
-            d = view.docnum_by_id.get(post_id)
-            if d is None:
-                return None, None
-            i = view.date_rank[d]
-            reader = searcher.reader()
-
-            def brief(k: int) -> dict | None:
-                if not 0 <= k < len(order):
-                    return None
-                fields = reader.stored_fields(order[k])
-                return {"id": fields["id"], "title": fields["title"], "date": fields["date"]}
-
-            return brief(i - 1), brief(i + 1)
+        with self.backend.snapshot() as snap:
+            pair = snap.neighbours(post_id)
+        return tuple(None if b is None else {"id": b.id, "title": b.title, "date": b.date}
+                     for b in pair)  # type: ignore[return-value]
 
     def related(self, post_id: str, limit: int = 5) -> list[dict] | None:
         """Up to ``limit`` posts like ``post_id`` (:mod:`search.related`), best first, ties newer
         first: ``{"id","title","date","category","url","score"}`` each; None for an unknown id."""
-        with self._live.lease() as (view, searcher):
-            d = view.docnum_by_id.get(post_id)
-            if d is None:
+        with self.backend.snapshot() as snap:
+            post = snap.post(post_id)
+            if post is None:
                 return None
-            reader = searcher.reader()
-            engine = Engine(view, reader)
-            fields = reader.stored_fields(d)
+            lexicon = snap.lexicon
+            prefetch = getattr(lexicon, "prefetch", None)  # a cluster asks in batches
+
+            def prefetch_both(terms) -> None:
+                if prefetch is not None:
+                    terms = list(terms)
+                    prefetch("title", terms)
+                    prefetch("body", terms)
 
             def doc_frequency(term: str) -> int:
-                return max(reader.doc_frequency("title", term), reader.doc_frequency("body", term))
+                return max(lexicon.doc_frequency("title", term),
+                           lexicon.doc_frequency("body", term))
 
-            terms = telling_terms(fields["title"], fields.get("body", ""), doc_frequency,
-                                  len(view.live))
+            posts = snap.search(SearchQuery(Everything(), Filters(), Order.DATE_DESC, 0, 0)).total
+            terms = telling_terms(post.title, post.body, doc_frequency, posts,
+                                  prefetch=prefetch_both)
             plan = related_plan(terms, self.settings.title_boost)
-            scores = dict(engine.run(plan)) if plan is not None else {}
-            scores.pop(d, None)
-            rank = view.date_rank
-            best = heapq.nlargest(limit, scores, key=lambda k: (round(scores[k], 9), rank[k]))
-            out = []
-            for k in best:
-                f = reader.stored_fields(k)
-                out.append({"id": f["id"], "title": f["title"], "date": f["date"],
-                            "category": f["category"], "url": f.get("url", ""),
-                            "score": round(scores[k], 6)})
-            return out
+            if plan is None:
+                return []
+            # One more than asked for: the post itself is the best match of its own terms.
+            page = snap.search(SearchQuery(plan, Filters(), Order.RELEVANCE, 0, limit + 1))
+        return [{"id": h.post.id, "title": h.post.title, "date": h.post.date,
+                 "category": h.post.category, "url": h.post.url, "score": round(h.score, 6)}
+                for h in page.hits if h.post.id != post_id][:limit]
 
     def highlight_post(self, post_id: str, q: str) -> dict | None:
         """The whole post's title and body HTML-escaped, the query's matches in ``<mark>``
@@ -222,113 +231,65 @@ class SearchService:
             tree = parse(q) if q.strip() else None
         except QueryError:
             tree = None
-        with self._live.lease() as (view, searcher):
-            d = view.docnum_by_id.get(post_id)
-            if d is None:
+        with self.backend.snapshot() as snap:
+            post = snap.post(post_id)
+            if post is None:
                 return None
-            engine = Engine(view, searcher.reader())
-            compiled = self.compiler.compile(tree, engine.reader, view.readings) if tree else CompiledQuery(None)
-            spans = match_spans(engine.term_chars, [d], compiled.marks)[d] if compiled.marks \
-                else {"title": [], "body": []}
-            fields = engine.reader.stored_fields(d)
-            return {"title_html": mark_html(fields["title"], spans["title"]),
-                    "body_html": mark_html(fields.get("body", ""), spans["body"])}
+            compiled = self.compiler.compile(tree, snap.lexicon, snap.readings) if tree \
+                else CompiledQuery(None)
+            spans = self._spans(snap, [post], compiled).get(post.ref) or {"title": [], "body": []}
+        return {"title_html": mark_html(post.title, spans["title"]),
+                "body_html": mark_html(post.body, spans["body"])}
 
     # --- suggestions -----------------------------------------------------------------------
 
     def suggest(self, prefix: str, limit: int = 8) -> list[Suggestion]:
         """Words and compounds starting with ``prefix`` (on their surface or, for kana, their
         reading), most posts first (:mod:`search.suggest`)."""
-        with self._live.lease() as (view, _):
-            return self._suggestions(view).suggest(prefix, limit)
+        with self.backend.snapshot() as snap:
+            return self._words(snap).lexicon.suggest(prefix, limit)
 
     # --- browsing -------------------------------------------------------------------------
 
     def archives(self) -> dict:
         """Counts over every post: months and years (newest first), categories (most posts
         first), and the total."""
-        with self._live.lease() as (view, _):
-            cached = view.cache.get("archives")
-            if cached is None:
-                _, facets = _facets(view, view.live, SearchRequest())
-                cached = {"months": facets["month"], "years": facets["year"],
-                          "categories": facets["category"], "total": len(view.live)}
-                view.cache["archives"] = cached
-            return {k: (list(v) if isinstance(v, list) else v) for k, v in cached.items()}
+        with self.backend.snapshot() as snap:
+            cached = self._archives
+            if cached is None or cached[0] != snap.generation:
+                page = snap.search(SearchQuery(Everything(), Filters(), Order.DATE_DESC, 0, 0))
+                facets = _facets_dict(page.facets)
+                cached = (snap.generation, {
+                    "months": facets["month"], "years": facets["year"],
+                    "categories": facets["category"], "total": page.total})
+                self._archives = cached
+        return {k: ([dict(x) for x in v] if isinstance(v, list) else v)
+                for k, v in cached[1].items()}
 
 
-def _page(view: IndexView, passing: list[int], scores: dict[int, float] | None,
-          ascending: bool, start: int, end: int) -> list[int]:
-    """Documents ``start:end`` of ``passing`` by score (ties: newer first), or by date."""
-    rank = view.date_rank
-    if scores:
-        top = heapq.nlargest(end, passing, key=lambda d: (scores[d], rank[d]))
-        return top[start:end]
-    if passing is view.live:  # browsing everything: the order is known
-        ordered, n = view.date_order, len(view.date_order)
-        if ascending:
-            return ordered[start:end]
-        return ordered[max(0, n - end):max(0, n - start)][::-1]
-    pick = heapq.nsmallest if ascending else heapq.nlargest
-    return pick(end, passing, key=rank.__getitem__)[start:end]
+class _Words:
+    """A generation's suggestion lexicon, and the known words did-you-mean compares against
+    (made from it and the reading lexicon on first use)."""
+
+    def __init__(self, generation: str, lexicon: SuggestLexicon, readings: ReadingLexicon) -> None:
+        self.generation = generation
+        self.lexicon = lexicon
+        self._readings = readings
+        self._known: KnownWords | None = None
+
+    @property
+    def known(self) -> KnownWords:
+        if self._known is None:
+            self._known = known_words(self.lexicon, self._readings)
+        return self._known
 
 
-def _post_dict(fields: dict) -> dict:
-    tags = fields.get("tags") or ""
-    return {"id": fields["id"], "title": fields["title"], "date": fields["date"],
-            "category": fields["category"], "url": fields.get("url", ""),
-            "tags": [t for t in tags.split(",") if t], "body": fields.get("body", "")}
+def _post_dict(post: StoredPost) -> dict:
+    return {"id": post.id, "title": post.title, "date": post.date, "category": post.category,
+            "url": post.url, "tags": list(post.tags), "body": post.body}
 
 
-def _facets(view: IndexView, matched: list[int], req: SearchRequest
-            ) -> tuple[list[int], dict[str, list[dict]]]:
-    """The documents passing the filters, and the multi-select facet counts of ``matched``."""
-    cats, dates = view.categories, view.dates
-    selected = set(req.categories)
-    lo = req.date_from.isoformat() if req.date_from else None
-    hi = req.date_to.isoformat() if req.date_to else None
-    if not selected and lo is None and hi is None:
-        passing = matched
-        if matched is view.live and "browse_facets" in view.cache:
-            return passing, view.cache["browse_facets"]
-        if matched:
-            getter = itemgetter(*matched)
-            many = len(matched) > 1
-            cat_counts = Counter(getter(cats) if many else [getter(cats)])
-            date_counts = Counter(getter(dates) if many else [getter(dates)])
-        else:
-            cat_counts, date_counts = Counter(), Counter()
-    else:
-        passing, cat_counts, date_counts = [], Counter(), Counter()
-        for d in matched:
-            c = cats[d]
-            ds = dates[d]
-            in_cat = not selected or c in selected
-            in_dates = (lo is None or ds >= lo) and (hi is None or ds <= hi)
-            if in_dates:
-                cat_counts[c] += 1
-            if in_cat:
-                date_counts[ds] += 1
-                if in_dates:
-                    passing.append(d)
-    years: Counter = Counter()
-    months: Counter = Counter()
-    fiscal: Counter = Counter()
-    for date, n in date_counts.items():
-        years[date[:4]] += n
-        months[view.month_of_date[date]] += n
-        fiscal[view.fiscal_of_date[date]] += n
-    facets = {
-        "category": [{"value": v, "count": n}
-                     for v, n in sorted(cat_counts.items(), key=lambda kv: (-kv[1], kv[0]))],
-        "year": _newest_first(years),
-        "month": _newest_first(months),
-        "fiscal_year": _newest_first(fiscal),
-    }
-    if matched is view.live and not selected and lo is None and hi is None:
-        view.cache["browse_facets"] = facets
-    return passing, facets
-
-
-def _newest_first(counts: Counter) -> list[dict]:
-    return [{"value": v, "count": n} for v, n in sorted(counts.items(), reverse=True)]
+def _facets_dict(facets: Facets) -> dict[str, list[dict]]:
+    """The facets as the JSON contract has them."""
+    return {name: [{"value": f.value, "count": f.count} for f in getattr(facets, name)]
+            for name in FACETS}

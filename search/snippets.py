@@ -1,9 +1,11 @@
-"""Snippets and highlights from the character offsets stored in the index (no re-analysis).
+"""Snippets and highlights, cut by the same code whatever the backend.
 
-The ``title`` and ``body`` fields keep each term's position and start/end character in the
-original text. :func:`match_spans` reads them from the postings of the query's terms (the posting
-lists the search already read), turns each term sequence of the query into the character spans
-where the whole sequence occurs, and reports them per document for ``title`` and ``body``. A word
+:func:`match_spans` takes each term's position and start/end character in the original text,
+turns each term sequence of the query into the character spans where the whole sequence occurs,
+and reports them per document for ``title`` and ``body``. A backend that keeps term offsets in
+its index (Whoosh) gives them from the postings the search already read, without re-analysis;
+for one that does not, :func:`text_term_chars` finds the same occurrences by analysing the stored
+text with the analyser the index was built with (the same units, so the same spans). A word
 found through its reading marks the original surface (わじまし marks 輪島市), and a variant
 spelling marks what the post wrote (付属 marks 附属).
 
@@ -15,8 +17,9 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable, Sequence
 
+from .analysis import morphology
 from .plan import Marks
 
 #: The fields whose spans are reported.
@@ -40,7 +43,8 @@ def match_spans(term_chars, docnums: Iterable[int], marks: Marks) -> dict[int, d
     stand there).
 
     ``term_chars(field, term, docnums)`` gives ``{docnum: [(position, startchar, endchar)]}``
-    (:meth:`search.engine.Engine.term_chars`). A sequence of several terms marks the text from
+    (:meth:`search.backend.Snapshot.term_chars`, or :func:`text_term_chars`); the document keys
+    are the backend's refs. A sequence of several terms marks the text from
     its first term's start to its last term's end wherever the terms sit at consecutive
     positions.
     """
@@ -81,6 +85,35 @@ def match_spans(term_chars, docnums: Iterable[int], marks: Marks) -> dict[int, d
                         if all(ends):
                             out[d][field].append((s, ends[-1][1], label))
     return out
+
+
+def text_term_chars(posts: Sequence):
+    """A ``term_chars`` for :func:`match_spans` over stored posts (objects with ``ref``,
+    ``title`` and ``body``, such as :class:`search.backend.StoredPost`): each field's text is
+    analysed once, on first use, and its units grouped by term."""
+    by_ref = {post.ref: post for post in posts}
+    found: dict[tuple[Hashable, str], dict[str, list]] = {}
+
+    def occurrences(ref: Hashable, field: str) -> dict[str, list]:
+        key = (ref, field)
+        terms = found.get(key)
+        if terms is None:
+            terms = found[key] = {}
+            for pos, start, end, term, _reading, _kind in morphology().units(
+                    getattr(by_ref[ref], field)):
+                terms.setdefault(term, []).append((pos, start, end))
+        return terms
+
+    def term_chars(field: str, term: str, refs) -> dict[Hashable, list]:
+        out = {}
+        for ref in refs:
+            if ref in by_ref and field in GROUPS:
+                occ = occurrences(ref, field).get(term)
+                if occ:
+                    out[ref] = occ
+        return out
+
+    return term_chars
 
 
 def mark_html(text: str, spans: Iterable[Span], start: int = 0, end: int | None = None,

@@ -1,6 +1,8 @@
-"""Where an index lives on disk, and how a new one replaces it atomically.
+"""The index root on disk (``POLICY_SEARCH_INDEX``, by default ``./var/index``): the local state
+directory of every backend (the write lock; admin jobs), and for the Whoosh backend the
+generations themselves, of which a new one replaces the live one atomically.
 
-Layout of an index root (``POLICY_SEARCH_INDEX``, by default ``./var/index``)::
+Layout of an index root with the Whoosh backend::
 
     var/index/
       current -> gen-20261127T191600-3f2a   symlink to the live generation
@@ -71,6 +73,20 @@ class IndexStore:
             return []
         return sorted(p for p in self.root.iterdir()
                       if p.is_dir() and p.name.startswith(GENERATION_PREFIX) and p != live)
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Replace ``path`` by ``data`` so that a reader sees the old file or the new one, never part."""
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        with open(tmp, "xb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def sync_dir(path: Path) -> None:

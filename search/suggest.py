@@ -180,8 +180,21 @@ class SuggestLexicon:
     @classmethod
     def read(cls, generation: Path) -> SuggestLexicon | None:
         try:
-            data = json.loads((Path(generation) / SUGGEST_NAME).read_text("utf-8"))
-        except (OSError, ValueError):
+            raw = (Path(generation) / SUGGEST_NAME).read_bytes()
+        except OSError:
+            return None
+        return cls.parse(raw)
+
+    @classmethod
+    def parse(cls, raw: bytes | None) -> SuggestLexicon | None:
+        """The lexicon in the bytes of a ``suggest.json`` (as :meth:`dumps` makes them), or None
+        when there are none or they are not one (the file is kept with a generation:
+        :meth:`search.backend.WriteSession.put_file`)."""
+        if raw is None:
+            return None
+        try:
+            data = json.loads(raw.decode("utf-8"))
+        except ValueError:  # UnicodeDecodeError and JSONDecodeError both are
             return None
         if not isinstance(data, list):
             return None
@@ -189,10 +202,14 @@ class SuggestLexicon:
                    if isinstance(e, list) and len(e) == 4 and isinstance(e[0], str)
                    and isinstance(e[1], str) and isinstance(e[2], int) and isinstance(e[3], int))
 
+    def dumps(self) -> bytes:
+        """The lexicon as the bytes of a ``suggest.json``."""
+        return json.dumps([list(e) for e in self._entries], ensure_ascii=False,
+                          separators=(",", ":")).encode("utf-8")
+
     def save(self, generation: Path) -> None:
         """Write ``suggest.json`` into a generation being built."""
-        text = json.dumps([list(e) for e in self._entries], ensure_ascii=False, separators=(",", ":"))
-        (Path(generation) / SUGGEST_NAME).write_text(text, "utf-8")
+        (Path(generation) / SUGGEST_NAME).write_bytes(self.dumps())
 
 
 def _fold(text: str) -> str:

@@ -1,7 +1,10 @@
 """Shared fixtures for every test package, chained and session-scoped where building is slow:
 
-``fixture_posts`` → ``index_root`` (a built, published index) → ``settings`` → ``app`` → ``client``,
-plus ``corpus_dir`` (the same posts as post files). Tests that change an index or a corpus must
+``fixture_posts`` → ``index_root`` (a built, published Whoosh index) → ``settings`` → ``app`` →
+``client``, plus ``corpus_dir`` (the same posts as post files). The same chain with the backend as
+its one parameter: ``backend`` (each of :data:`tests.fixtures.backends.CONTRACT_BACKENDS`) →
+``backend_settings`` (the fixture posts indexed on it) → ``backend_app`` → ``backend_client``;
+tests of the search contract take these, so they run on every backend. Tests that change an index or a corpus must
 build their own (``tests.fixtures.index.build_index`` / ``write_corpus`` into ``tmp_path``).
 """
 
@@ -10,6 +13,7 @@ from __future__ import annotations
 import pytest
 
 from search import Post, Settings
+from tests.fixtures.backends import BACKEND_SETUPS, CONTRACT_BACKENDS, publish_posts
 from tests.fixtures.index import build_index, write_corpus
 from tests.fixtures.posts import FIXTURE_POSTS
 
@@ -39,9 +43,8 @@ def settings(index_root, corpus_dir) -> Settings:
     return Settings(index_dir=index_root, corpus_dir=corpus_dir)
 
 
-@pytest.fixture(scope="session")
-def app(settings):
-    """The Flask app over the fixture index (``create_app(settings)``)."""
+def _serving(settings: Settings):
+    """``create_app(settings)``, its search service closed afterwards (a fixture's body)."""
     from web import create_app
 
     application = create_app(settings)
@@ -51,6 +54,38 @@ def app(settings):
         service.close()
 
 
+@pytest.fixture(scope="session")
+def app(settings):
+    """The Flask app over the fixture index (``create_app(settings)``)."""
+    yield from _serving(settings)
+
+
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture(scope="session", params=CONTRACT_BACKENDS)
+def backend(request) -> str:
+    """The name of a backend the contract tests run on."""
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def backend_settings(request, backend, tmp_path_factory, corpus_dir, fixture_posts) -> Settings:
+    """Settings of an index of the fixture posts on ``backend``."""
+    state = tmp_path_factory.mktemp(f"index-{backend}")
+    settings = BACKEND_SETUPS[backend](request, state, corpus_dir)
+    publish_posts(settings, fixture_posts)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def backend_app(backend_settings):
+    """The Flask app over ``backend_settings``."""
+    yield from _serving(backend_settings)
+
+
+@pytest.fixture
+def backend_client(backend_app):
+    return backend_app.test_client()

@@ -22,7 +22,10 @@ def _settings(index: str | None):
 
     from search import Settings
 
-    return Settings.from_env(index_dir=Path(index) if index else None)
+    try:
+        return Settings.from_env(index_dir=Path(index) if index else None)
+    except ValueError as exc:  # a POLICY_SEARCH_* variable with a value it cannot take
+        raise click.ClickException(str(exc)) from None
 
 
 @main.command("search")

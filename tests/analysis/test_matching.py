@@ -7,9 +7,12 @@ import pytest
 from whoosh import index
 from whoosh.query import Or, Phrase, Term
 
-from search import Post, ReadingLexicon, make_schema, post_document
-from search.analysis import japanese_analyzer, morphology
-from search.plan import Spelled, segment_reading, to_whoosh
+from search import Post, ReadingLexicon
+from search.backends.whoosh.schema import make_schema, post_document
+from search.analysis import morphology
+from search.backends.whoosh.analyzer import japanese_analyzer
+from search.plan import Spelled, segment_reading
+from tests.search.whoosh_reference import to_whoosh
 
 POSTS = {
     "tokyo": "東京都の待機児童対策について議論した。",

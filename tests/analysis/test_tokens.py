@@ -2,7 +2,7 @@
 
 import pytest
 
-from search.analysis import japanese_analyzer
+from search.backends.whoosh.analyzer import japanese_analyzer
 
 
 def tokens(text):

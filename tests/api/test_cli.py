@@ -79,3 +79,12 @@ def test_missing_index(tmp_path):
     result = CliRunner().invoke(main, ["search", "--index", str(tmp_path / "none"), "介護"])
     assert result.exit_code == 1
     assert result.output == f"Error: no index has been built under {tmp_path / 'none'} yet\n"
+
+
+def test_an_unknown_backend_is_one_line_with_the_fix(index_root, monkeypatch):
+    monkeypatch.setenv("POLICY_SEARCH_BACKEND", "solr")
+    for args in (["search", "--index", str(index_root), "介護"], ["stats", "--index", str(index_root)]):
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 1
+        assert result.stderr == ("Error: unknown backend 'solr': set POLICY_SEARCH_BACKEND to one "
+                                 "of whoosh, opensearch\n")

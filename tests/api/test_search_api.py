@@ -12,6 +12,12 @@ ALL_IDS = sorted(p.id for p in FIXTURE_POSTS)
 NEWEST_FIRST = [p.id for p in sorted(FIXTURE_POSTS, key=lambda p: (p.date, p.id), reverse=True)]
 
 
+@pytest.fixture
+def client(backend_client):
+    """The search contract holds on every backend (``backend`` in tests/conftest.py)."""
+    return backend_client
+
+
 def search(client, **params):
     params.setdefault("per_page", 100)
     return client.get("/api/search", query_string=params)

@@ -1,7 +1,7 @@
 """Crashes and clashes while the index is written, with a real server answering all along.
 
 * ``kill -9`` of ``rebuild`` (two worker processes) and of ``update`` (in-process) at each phase
-  of :mod:`indexer.faults` — during analysis, during the commit, just before the switch: the
+  of :mod:`search.faults` — during analysis, during the commit, just before the switch: the
   server keeps answering from the old generation, the killed build's workers go away, the next
   run succeeds and removes what the crash left, and no partial index is ever served (a marker
   word added to three posts is found in 0 or 3 of them, never 1 or 2).
@@ -23,7 +23,7 @@ import pytest
 
 import indexer
 from benchmarks.bench_load import MARKER, Load, edit_posts
-from indexer.faults import PHASES
+from search.faults import PHASES
 from indexer.lock import writer_lock
 from search import IndexStore, Post, Settings
 from tests.servers import cli

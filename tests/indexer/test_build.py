@@ -10,6 +10,7 @@ import indexer
 from indexer.meta import META_NAME
 from indexer.postfile import render_post
 from search import IndexStore, ReadingLexicon, Settings
+from search.backends.whoosh.backend import WhooshGeneration
 from search.schema import SCHEMA_VERSION
 
 from tests.fixtures.index import write_corpus
@@ -181,7 +182,7 @@ def test_parallel_workers_build_the_same_index_as_one_process(tmp_path, fixture_
 
 
 def test_a_share_too_big_for_one_segment_is_split(tmp_path, monkeypatch):
-    from indexer import segments
+    from search.backends.whoosh import segments
 
     monkeypatch.setattr(segments, "MAX_SEGMENT_POSTINGS", 1)
     corpus = tmp_path / "corpus"
@@ -264,12 +265,13 @@ def test_stats_shows_the_live_index(cli, built):
     assert {k: stats[k] for k in ("generation", "posts", "segments", "schema_version", "built_by", "corpus")} == {
         "generation": live.name, "posts": 3, "segments": 1, "schema_version": SCHEMA_VERSION, "built_by": "rebuild",
         "corpus": str(corpus.resolve())}
+    assert (stats["backend"], stats["index"], stats["location"]) == ("whoosh", str(index), str(index))
     assert stats["terms"] > 20
     assert stats["size_bytes"] == sum(p.stat().st_size for p in live.iterdir())
     assert stats["readings"] == len(ReadingLexicon.load(live)) > 10
     text = cli("stats", "--index", index).stdout.splitlines()
     assert [line.split(":", 1)[0] for line in text] == [
-        "index", "generation", "posts", "terms", "segments", "readings", "size on disk", "last build",
+        "backend", "index", "generation", "posts", "terms", "segments", "readings", "size on disk", "last build",
         "last rebuild", "schema version", "corpus"]
 
 
@@ -291,7 +293,7 @@ def test_hash_list_matches_the_stored_hashes_and_is_optional(cli, built):
     live = IndexStore(index).live_dir()
     with live_index(index).searcher() as searcher:
         stored = {f["id"]: f["content_hash"] for f in searcher.all_stored_fields()}
-    entries = read_hashes(live)
+    entries = read_hashes(WhooshGeneration(live))
     assert {post_id: digest for post_id, (digest, _) in entries.items()} == stored
     assert entries["chiho"][1] == file_key((corpus / "chiho.md").stat())
     assert sorted(stored) == ["chiho", "hoiku", "kaigo"]
@@ -308,12 +310,12 @@ def test_a_touched_file_is_read_again_but_nothing_is_reindexed(cli, built):
 
     corpus, index = built
     live = IndexStore(index).live_dir()
-    before = read_hashes(live)["kaigo"]
+    before = read_hashes(WhooshGeneration(live))["kaigo"]
     os.utime(corpus / "kaigo.md", ns=(1_000_000_000, 1_000_000_000))
     result = cli("update", "--corpus", corpus, "--index", index)
     assert result.stdout == f"nothing changed: the index (3 posts) is up to date with {corpus}\n"
     assert IndexStore(index).live_dir() == live
-    after = read_hashes(live)["kaigo"]
+    after = read_hashes(WhooshGeneration(live))["kaigo"]
     assert (after[0], after[1]) == (before[0], file_key((corpus / "kaigo.md").stat()))
     assert after[1] != before[1]
 

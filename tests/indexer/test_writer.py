@@ -10,8 +10,9 @@ from whoosh import index as whoosh_index
 from whoosh.query import Term
 from whoosh.writing import SegmentWriter
 
-from indexer.writer import LeanWriter
-from search import Post, make_schema, post_document
+from search.backends.whoosh.writer import LeanWriter
+from search import Post
+from search.backends.whoosh.schema import make_schema, post_document
 
 TEXT_FIELDS = ("body", "body_yomi", "title", "title_yomi")
 

@@ -8,9 +8,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings as hsettings
 from hypothesis import strategies as st
 
-from search import LiveIndex, Post, Settings, Synonyms
-from search.engine import Engine, read_postings
-from search.plan import QueryCompiler, Seq, Spelled, to_whoosh
+from search import Post, Settings, Synonyms
+from search.backends.whoosh.live import LiveIndex
+from search.backends.whoosh.engine import Engine, read_postings
+from search.plan import QueryCompiler, Seq, Spelled
+from tests.search.whoosh_reference import to_whoosh
 from search.query import parse
 from tests.fixtures.index import build_index
 

@@ -11,7 +11,7 @@ import pytest
 from whoosh import index as whoosh_index
 
 from search import IndexStore, IndexUnavailable, Post, SearchRequest, SearchService, Settings
-from search import make_schema, post_document
+from search.backends.whoosh.schema import make_schema, post_document
 from tests.fixtures.index import build_index
 from tests.fixtures.posts import FIXTURE_POSTS, POSTS_BY_ID
 
@@ -143,7 +143,7 @@ def test_a_lease_outlives_its_generation(root):
     """A request that started on an old generation finishes on it, even when the generation is
     replaced and its directory deleted meanwhile; then that view is closed."""
     service = SearchService(Settings(index_dir=root), check_interval=0.0)
-    live = service._live
+    live = service.backend._live
     try:
         assert ids(service, "介護") == ["a"]
         with live.lease() as (old_view, old_searcher):
@@ -159,7 +159,7 @@ def test_a_lease_outlives_its_generation(root):
 
 
 def ids_through(service, view, searcher) -> list[str]:
-    from search.engine import Engine
+    from search.backends.whoosh.engine import Engine
     from search.query import parse
 
     engine = Engine(view, searcher.reader())

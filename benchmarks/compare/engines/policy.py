@@ -58,7 +58,8 @@ class PolicySearch(Engine):
         return IndexStore(directory / "index").live_dir()
 
     def _open(self) -> None:
-        from search import LiveIndex, SearchService, Synonyms
+        from search import SearchService, Synonyms
+        from search.backends.whoosh.live import LiveIndex
         from search.plan import QueryCompiler
 
         self._service = SearchService(self._settings)
@@ -76,7 +77,7 @@ class PolicySearch(Engine):
         return [hit["id"] for hit in self._service.search(SearchRequest(q=q, per_page=k))["hits"]]
 
     def search_bare(self, q: str, k: int) -> list[str]:
-        from search.engine import Engine as PlanEngine
+        from search.backends.whoosh.engine import Engine as PlanEngine
         from search.query import parse
 
         with self._live.lease() as (view, searcher):

@@ -38,7 +38,9 @@ from whoosh.system import pack_int, pack_long, pack_uint, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
-from search.analysis import japanese_analyzer, morphology
+from search.analysis import morphology
+
+from .analyzer import japanese_analyzer
 
 _TERM = japanese_analyzer()
 _ONE = pack_uint(1)

@@ -32,9 +32,10 @@ from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 from whoosh.searching import Searcher
 
-from .readings import ReadingLexicon
-from .schema import fiscal_year
-from .store import IndexStore
+from search.backend import IndexUnavailable
+from search.readings import ReadingLexicon
+from search.schema import fiscal_year
+from search.store import IndexStore
 
 
 #: How many entries the per-generation cache of posting lists and results may hold in all: one
@@ -48,10 +49,6 @@ RESULT_CACHE_ENTRIES = 1_000_000
 #: 27 MB each on the white-paper corpus. Requests beyond this wait for a free searcher; with
 #: the GIL, more would add memory rather than speed.
 MAX_SEARCHERS = 2
-
-
-class IndexUnavailable(RuntimeError):
-    """There is no published index under the index root (yet)."""
 
 
 class IndexView:

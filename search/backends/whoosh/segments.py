@@ -1,7 +1,7 @@
 """Writing posts into Whoosh segments, in parallel, and committing them into one index.
 
 Each worker process opens the index being built, takes small batches of posts from a shared
-queue, analyses them and writes them into segments of its own (:class:`indexer.writer.LeanWriter`,
+queue, analyses them and writes them into segments of its own (:class:`.writer.LeanWriter`,
 without the index lock, as :mod:`whoosh.multiproc` does). The parent then writes one table of contents that lists the
 existing segments (minus deleted posts) and the new ones. No segment is merged after the fact:
 each post is analysed and written exactly once.
@@ -28,13 +28,13 @@ from whoosh import index as whoosh_index
 from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
 
-from search import Post, post_document
 from search.analysis import morphology
+from search.backend import BackendError, PostLoader, Rejected
+from search.faults import fault
+from search.schema import Post
 from search.suggest import WordCounts
 
-from .corpus import FileKey, file_key, read_post
-from .faults import fault
-from .problems import IndexerError, InputError, Problem
+from .schema import post_document
 from .writer import LeanWriter
 
 #: A worker closes its segment and starts another after this many postings (about 140 bytes of
@@ -60,10 +60,10 @@ class SegmentsResult:
     """What :func:`write_segments` made: segments (not yet committed), rejected files, ids."""
 
     segments: list = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    indexed: dict[str, tuple[str, FileKey | None]] = field(default_factory=dict)
-    """``{id: (content_hash, file key)}`` of the posts written; the key of the post file as it was
-    read (:func:`indexer.corpus.file_key`), None for posts given as :class:`Post` objects."""
+    problems: list[Rejected] = field(default_factory=list)
+    indexed: dict[str, tuple[str, tuple | None]] = field(default_factory=dict)
+    """``{id: (content_hash, key)}`` of the posts written; the key the loader gave with the post
+    (the post file's, as it was read), None for posts given as :class:`Post` objects."""
     readings: set[tuple[str, str]] = field(default_factory=set)
     """``(reading, term)`` pairs of the analysed posts, for the reading lexicon
     (:mod:`search.readings`)."""
@@ -71,10 +71,10 @@ class SegmentsResult:
     """Post counts of the analysed posts' words, for the suggestion lexicon (:mod:`search.suggest`)."""
 
 
-def write_segments(index_dir: Path, items: Sequence[Item], workers: int = 2,
+def write_segments(index_dir: Path, items: Sequence[Item], load: PostLoader, workers: int = 2,
                    progress: Progress | None = None) -> SegmentsResult:
-    """Analyse and write ``items`` (post files or posts) into new segments of the index in
-    ``index_dir``, using ``workers`` processes (1: this process)."""
+    """Analyse and write ``items`` (post files, read with ``load``, or posts) into new segments of
+    the index in ``index_dir``, using ``workers`` processes (1: this process)."""
     result = SegmentsResult()
     if not items:
         return result
@@ -84,13 +84,13 @@ def write_segments(index_dir: Path, items: Sequence[Item], workers: int = 2,
             if progress is not None:
                 progress(done, len(items))
 
-        _collect(result, *_write_share(str(index_dir), [items], report))
+        _collect(result, *_write_share(str(index_dir), load, [items], report))
         return result
-    return _write_parallel(index_dir, items, workers, progress, result)
+    return _write_parallel(index_dir, items, load, workers, progress, result)
 
 
-def _write_parallel(index_dir: Path, items: Sequence[Item], workers: int, progress: Progress | None,
-                    result: SegmentsResult) -> SegmentsResult:
+def _write_parallel(index_dir: Path, items: Sequence[Item], load: PostLoader, workers: int,
+                    progress: Progress | None, result: SegmentsResult) -> SegmentsResult:
     """Workers take small batches from one queue as they go, so both finish at the same time
     whatever the posts' lengths (and whatever else the machine is doing)."""
     ctx = mp.get_context("spawn")
@@ -100,7 +100,7 @@ def _write_parallel(index_dir: Path, items: Sequence[Item], workers: int, progre
     for _ in range(workers):
         jobs.put(None)
     procs = [ctx.Process(target=_worker, name=f"policy-search-indexer-{n}", daemon=True,
-                         args=(str(index_dir), jobs, messages, n, os.getpid()))
+                         args=(str(index_dir), load, jobs, messages, n, os.getpid()))
              for n in range(workers)]
     counts = [0] * workers
     finished: set[int] = set()
@@ -113,7 +113,7 @@ def _write_parallel(index_dir: Path, items: Sequence[Item], workers: int, progre
             except queue.Empty:
                 dead = [n for n, p in enumerate(procs) if n not in finished and not p.is_alive()]
                 if dead and messages.empty():
-                    raise IndexerError(f"indexer worker {dead[0]} died (exit code "
+                    raise BackendError(f"indexer worker {dead[0]} died (exit code "
                                        f"{procs[dead[0]].exitcode}); nothing was published") from None
                 continue
             kind, n = message[0], message[1]
@@ -125,7 +125,7 @@ def _write_parallel(index_dir: Path, items: Sequence[Item], workers: int, progre
                 finished.add(n)
                 _collect(result, *message[2:])
             else:
-                raise IndexerError(f"indexer worker {n} failed; nothing was published:\n{message[2]}")
+                raise BackendError(f"indexer worker {n} failed; nothing was published:\n{message[2]}")
         for proc in procs:
             proc.join()
     finally:
@@ -140,7 +140,7 @@ def _write_parallel(index_dir: Path, items: Sequence[Item], workers: int, progre
     return result
 
 
-def _collect(result: SegmentsResult, segments: list, problems: list[Problem], indexed: dict,
+def _collect(result: SegmentsResult, segments: list, problems: list[Rejected], indexed: dict,
              readings: set, words: WordCounts) -> None:
     result.segments += segments
     result.problems += problems
@@ -149,14 +149,15 @@ def _collect(result: SegmentsResult, segments: list, problems: list[Problem], in
     result.words.merge(words)
 
 
-def _write_share(index_dir: str, batches: Iterable[Sequence[Item]], report: Callable[[int], None],
-                 parent: int | None = None) -> tuple[list, list[Problem], dict, set, WordCounts]:
+def _write_share(index_dir: str, load: PostLoader, batches: Iterable[Sequence[Item]],
+                 report: Callable[[int], None], parent: int | None = None
+                 ) -> tuple[list, list[Rejected], dict, set, WordCounts]:
     """Index the items of ``batches`` into new segments: ``(segments, problems, indexed,
     readings, words)`` (see :class:`SegmentsResult`)."""
     ix = whoosh_index.open_dir(index_dir)
     segments: list = []
-    problems: list[Problem] = []
-    indexed: dict[str, tuple[str, FileKey | None]] = {}
+    problems: list[Rejected] = []
+    indexed: dict[str, tuple[str, tuple | None]] = {}
     words = WordCounts()
     writer: LeanWriter | None = None
     done = 0
@@ -169,15 +170,11 @@ def _write_share(index_dir: str, batches: Iterable[Sequence[Item]], report: Call
                 if isinstance(item, Post):
                     post, key = item, None
                 else:
-                    try:
-                        key = file_key(os.stat(item))  # before reading: a later change shows
-                        post = read_post(item)
-                    except OSError as exc:
-                        problems.append(Problem(str(item), 1, f"cannot read the file: {exc.strerror}"))
+                    loaded = load(item)
+                    if isinstance(loaded, Rejected):
+                        problems.append(loaded)
                         continue
-                    except InputError as exc:
-                        problems.append(exc.problem)
-                        continue
+                    post, key = loaded.post, loaded.key
                 if writer is None:
                     writer = LeanWriter(ix, _lk=False)
                 document = post_document(post)
@@ -185,7 +182,7 @@ def _write_share(index_dir: str, batches: Iterable[Sequence[Item]], report: Call
                 indexed[post.id] = (document["content_hash"], key)
                 words.add_post(post.title, post.body)  # the analyses just made, from the cache
                 if len(indexed) == 1:
-                    fault("analysis", parent)  # crash-test hook: indexer/faults.py
+                    fault("analysis", parent)  # crash-test hook: search/faults.py
                 if writer.postings_count >= MAX_SEGMENT_POSTINGS:
                     segments.append(writer.finish())
                     writer = None
@@ -203,7 +200,7 @@ def _write_share(index_dir: str, batches: Iterable[Sequence[Item]], report: Call
     return segments, problems, indexed, morphology().reading_pairs() if indexed else set(), words
 
 
-def _worker(index_dir: str, jobs, messages, n: int, parent: int) -> None:
+def _worker(index_dir: str, load: PostLoader, jobs, messages, n: int, parent: int) -> None:
     def batches() -> Iterator[list[Item]]:
         while True:
             try:
@@ -217,7 +214,7 @@ def _worker(index_dir: str, jobs, messages, n: int, parent: int) -> None:
             yield batch
 
     try:
-        shares = _write_share(index_dir, batches(), lambda k: messages.put(("progress", n, k)), parent)
+        shares = _write_share(index_dir, load, batches(), lambda k: messages.put(("progress", n, k)), parent)
         messages.put(("done", n, *shares))
     except BaseException:
         messages.put(("failed", n, traceback.format_exc().strip().splitlines()[-1]))  # no traceback for staff
@@ -240,7 +237,7 @@ def commit(ix, new_segments: list, delete_ids: Sequence[str] = ()) -> None:
             kept.append(writer._finalize_segment())
         else:
             writer._close_segment()
-        fault("commit")  # crash-test hook: indexer/faults.py
+        fault("commit")  # crash-test hook: search/faults.py
         writer._commit_toc(kept + list(new_segments))
     except BaseException:
         if not writer.is_closed:

@@ -1,4 +1,4 @@
-"""Evaluating a search plan (:mod:`search.plan`) on one generation, straight from posting lists.
+"""Evaluating a search plan (:mod:`search.plan`) on one Whoosh generation, straight from posting lists.
 
 Why not Whoosh's matchers: facets need *every* matching document, not a top 20, and walking a
 tree of Whoosh matchers costs several Python calls per posting (a two-word query over the
@@ -14,8 +14,7 @@ scores in the documents where it occurs. Exclusions, ``category:`` and a query o
 score nothing of their own.
 
 An :class:`Engine` lives for one request. Posting lists and the scores of each term and phrase
-are also remembered per generation (an LRU in :class:`~search.live.IndexView`, bounded by
-entries), so words that recur across requests are neither read nor checked again, and the
+are also remembered per generation (an LRU in :class:`~.live.IndexView`, bounded by entries), so words that recur across requests are neither read nor checked again, and the
 snippets of the page's hits reuse the lists (:meth:`Engine.term_chars`).
 """
 
@@ -31,8 +30,9 @@ from pickle import loads
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
 
+from search.plan import AllOf, AnyOf, Boosted, Everything, Excluding, InCategory, Plan, Seq, Spelled
+
 from .live import IndexView
-from .plan import AllOf, AnyOf, Boosted, Everything, Excluding, InCategory, Plan, Seq, Spelled
 
 K1, B = 1.2, 0.75
 #: A phrase term's postings are read only for the candidate documents (not whole) when the term

@@ -1,0 +1,51 @@
+"""The Whoosh schema of a post index, and the fields Whoosh indexes for a :class:`Post`."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+
+from search.schema import Post, fiscal_year
+
+from .analyzer import japanese_analyzer
+
+
+def make_schema() -> Schema:
+    """Fields of the index. ``title``/``body`` hold terms with positions and character offsets,
+    so phrases work and highlights need no re-analysis. Readings are not a field: each
+    generation has a reading lexicon beside it (:mod:`search.readings`)."""
+    text = japanese_analyzer()
+    return Schema(
+        id=ID(stored=True, unique=True, sortable=True),
+        title=TEXT(analyzer=text, stored=True, chars=True),
+        body=TEXT(analyzer=text, stored=True, chars=True),
+        category=ID(stored=True, sortable=True),
+        tags=KEYWORD(stored=True, commas=True, scorable=False, lowercase=False),
+        date=ID(stored=True, sortable=True),
+        year=ID(sortable=True),
+        month=ID(sortable=True),
+        fiscal_year=ID(sortable=True),
+        # Days since 1970-01-01, for tie-breaking on recency inside the scorer.
+        day=NUMERIC(int, bits=32, sortable=True, stored=False),
+        url=STORED(),
+        content_hash=STORED(),
+    )
+
+
+def post_document(post: Post) -> dict:
+    """The fields Whoosh indexes for ``post``."""
+    return {
+        "id": post.id,
+        "title": post.title,
+        "body": post.body,
+        "category": post.category,
+        "tags": ",".join(post.tags),
+        "date": post.date.isoformat(),
+        "year": f"{post.date.year:04d}",
+        "month": f"{post.date.year:04d}-{post.date.month:02d}",
+        "fiscal_year": f"{fiscal_year(post.date):04d}",
+        "day": (post.date - dt.date(1970, 1, 1)).days,
+        "url": post.url,
+        "content_hash": post.content_hash(),
+    }
