@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: serve test index bench clean
+.PHONY: serve test index bench clean opensearch opensearch-stop
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -34,3 +34,12 @@ bench: $(VENV)/.installed-bench
 
 clean:
 	rm -rf var .pytest_cache
+
+# A local two-node OpenSearch 2.19 cluster from Maven artifacts (Java 17 and Maven), HTTP on 9200
+# and 9201, data and logs under var/opensearch/; see docs/scale-out.md. Ports and the directory
+# follow OPENSEARCH_HTTP_PORT, OPENSEARCH_TRANSPORT_PORT and OPENSEARCH_VAR_DIR.
+opensearch:
+	python3 opensearch/cluster.py start
+
+opensearch-stop:
+	python3 opensearch/cluster.py stop

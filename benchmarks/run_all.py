@@ -17,7 +17,7 @@ import traceback
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-OTHERS = ("bench_analyzer", "bench_rebuild", "bench_query", "bench_suggest")
+OTHERS = ("bench_analyzer", "bench_rebuild", "bench_query", "bench_suggest", "bench_scale")
 
 
 def run_other(name: str) -> dict:

@@ -62,6 +62,11 @@ class Settings:
     """Seconds a request to the cluster may take before it counts as down (HTTP 503, a one-line
     CLI error). Env: ``POLICY_SEARCH_OPENSEARCH_TIMEOUT``."""
 
+    opensearch_ca: str | None = None
+    """A CA bundle (PEM file) that verifies an ``https://`` cluster's certificate, for a cluster
+    whose CA the system does not trust; None: the system's CA store. Certificates are always
+    verified. Env: ``POLICY_SEARCH_OPENSEARCH_CA``."""
+
     admin_token: str | None = field(default=None, repr=False)
     """Bearer token that enables ``POST /api/admin/update``; None disables it.
     Env: ``POLICY_SEARCH_ADMIN_TOKEN``."""
@@ -104,6 +109,7 @@ _OPENSEARCH_ENV = (
     ("POLICY_SEARCH_OPENSEARCH_SHARDS", "opensearch_shards", int, 1),
     ("POLICY_SEARCH_OPENSEARCH_REPLICAS", "opensearch_replicas", int, 0),
     ("POLICY_SEARCH_OPENSEARCH_TIMEOUT", "opensearch_timeout", float, 0.001),
+    ("POLICY_SEARCH_OPENSEARCH_CA", "opensearch_ca", str, None),
 )
 
 

@@ -254,6 +254,11 @@ def segment_reading(katakana: str, field: str, reader, readings: ReadingLexicon
     compound in another post holds them). Empty when there is none."""
     n = len(katakana)
     known: dict[tuple[int, int], tuple[str, ...]] = {}
+    prefetch = getattr(reader, "prefetch", None)
+    if prefetch is not None:
+        # A lexicon that asks a cluster (OpenSearch) learns every candidate term in one request.
+        prefetch(field, {t for i in range(n) for j in range(i + 1, n + 1)
+                         for t in readings.terms(katakana[i:j])})
 
     def terms(i: int, j: int) -> tuple[str, ...]:
         key = (i, j)

@@ -17,6 +17,9 @@ from tests.fixtures.backends import BACKEND_SETUPS, CONTRACT_BACKENDS, publish_p
 from tests.fixtures.index import build_index, write_corpus
 from tests.fixtures.posts import FIXTURE_POSTS
 
+# opensearch_cluster, opensearch_url, opensearch_faults: the real two-node cluster (issue 13)
+pytest_plugins = ["tests.opensearch_cluster"]
+
 
 @pytest.fixture(scope="session")
 def fixture_posts() -> list[Post]:

@@ -61,7 +61,9 @@ def _query_error(e: QueryError) -> Response:
 
 
 def _unavailable(e: IndexUnavailable) -> Response:
-    message = "the search index is not available yet; build it with `policy-search rebuild`"
+    # Said to the public: no cluster addresses; the log has the backend's own message.
+    message = ("the search index is not available: it has not been built yet (`policy-search "
+               "rebuild`) or its search backend cannot be reached; try again shortly")
     current_app.logger.info("index unavailable: %s", e)
     if not _is_api():
         return _html(503, ["検索インデックスがまだ用意されていません。しばらくしてからもう一度お試しください。"])
