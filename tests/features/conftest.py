@@ -1,7 +1,11 @@
 """Fixtures over the sample corpus shipped in corpus/: a copy of its post files, an index built
 from them by the real indexer (reading and suggestion lexicons included), and an app over it.
 
-Tests that add posts (``update``) copy the corpus and build their own index in ``tmp_path``.
+The chain ``sample_settings`` → ``sample_app`` → ``sample_client`` / ``sample_service`` has the
+backend as its one parameter (:data:`tests.fixtures.backends.CONTRACT_BACKENDS`: Whoosh, and
+OpenSearch on the real two-node cluster), so a reader-feature test that takes them runs on both.
+``whoosh_sample_settings`` is the Whoosh index alone (the browser tests serve it). Tests that add
+posts (``update``) copy the corpus and build their own index with ``backend_index``.
 
 Sample indexes are built with two worker processes: that covers the parallel path (word counts
 merged from workers), and it keeps the sample's words out of this process's analysis caches,
@@ -16,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from search import Settings
+from tests.fixtures.backends import BACKEND_SETUPS, CONTRACT_BACKENDS
 
 SAMPLE_CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 
@@ -29,13 +34,44 @@ def copy_sample(target: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def sample_settings(tmp_path_factory) -> Settings:
+def sample_corpus(tmp_path_factory) -> Path:
+    return copy_sample(tmp_path_factory.mktemp("sample-corpus"))
+
+
+@pytest.fixture(scope="session")
+def whoosh_sample_settings(tmp_path_factory, sample_corpus) -> Settings:
     from indexer import rebuild
 
-    settings = Settings(index_dir=tmp_path_factory.mktemp("sample-index"),
-                        corpus_dir=copy_sample(tmp_path_factory.mktemp("sample-corpus")))
+    settings = Settings(index_dir=tmp_path_factory.mktemp("sample-index"), corpus_dir=sample_corpus)
     rebuild(settings, workers=2)
     return settings
+
+
+@pytest.fixture(scope="session", params=CONTRACT_BACKENDS)
+def sample_settings(request, tmp_path_factory, sample_corpus) -> Settings:
+    """The sample corpus indexed by ``rebuild`` on each backend in turn."""
+    if request.param == "whoosh":
+        return request.getfixturevalue("whoosh_sample_settings")
+    from indexer import rebuild
+
+    settings = BACKEND_SETUPS[request.param](request, tmp_path_factory.mktemp("sample-state"),
+                                             sample_corpus)
+    rebuild(settings, workers=2)
+    return settings
+
+
+@pytest.fixture(params=CONTRACT_BACKENDS)
+def backend_index(request, tmp_path):
+    """``make(corpus) -> Settings``: a fresh index of the post files in ``corpus`` on each
+    backend in turn, built by ``rebuild`` (for tests that then ``update`` it)."""
+    from indexer import rebuild
+
+    def make(corpus: Path, name: str = "index") -> Settings:
+        settings = BACKEND_SETUPS[request.param](request, tmp_path / name, corpus)
+        rebuild(settings, workers=2)
+        return settings
+
+    return make
 
 
 @pytest.fixture(scope="session")

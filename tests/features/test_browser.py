@@ -21,8 +21,8 @@ KAIGOHO = ["介護報酬", "介護報酬改定", "介護保険", "介護保険�
 
 
 @pytest.fixture(scope="module")
-def base_url(sample_settings):
-    with running_server(sample_settings.index_dir) as base:
+def base_url(whoosh_sample_settings):
+    with running_server(whoosh_sample_settings.index_dir) as base:
         yield base
 
 

@@ -58,8 +58,8 @@ def test_an_empty_search_is_a_valid_feed(sample_client):
     assert parsed.feed.title == "「存在しない語彙ですよ」の検索結果 — 政策ブログ検索"
 
 
-def test_hostile_text_stays_text(app):
-    client = app.test_client()
+def test_hostile_text_stays_text(backend_app):
+    client = backend_app.test_client()
     parsed = feed(client, q="script")
     assert [e.title for e in parsed.entries] == ["<script>alert(1)</script> を含む投稿"]
     raw = client.get("/search.atom", query_string={"q": "script"}).get_data(as_text=True)
@@ -86,14 +86,12 @@ def test_results_page_links_its_feed(sample_client):
         ("/search.atom?q=介護&amp;category=介護&amp;per_page=5", "この検索をフィードで購読")]
 
 
-def test_a_post_added_by_update_appears_in_the_feed(tmp_path):
-    from indexer import rebuild, update
-    from search import Settings
+def test_a_post_added_by_update_appears_in_the_feed(tmp_path, backend_index):
+    from indexer import update
     from web import create_app
 
     corpus = copy_sample(tmp_path / "corpus")
-    settings = Settings(index_dir=tmp_path / "index", corpus_dir=corpus)
-    rebuild(settings, workers=2)
+    settings = backend_index(corpus)
     app = create_app(settings)
     client = app.test_client()
     try:

@@ -10,6 +10,16 @@ from search.related import telling_terms
 from tests.api.contract import assert_canonical_error, schema_errors
 
 
+# Both backends score with BM25 but not the same BM25 (Whoosh: BM25F over this project's
+# engine; OpenSearch: Lucene's, with dfs_query_then_fetch), so related posts are ranked by each
+# backend's own scores. On the sample corpus the lists agree except where two candidates nearly
+# tie: for kodomo-katei-cho-hossoku the 5th and 6th posts score 18.62 / 17.53 on Whoosh and
+# 13.10 / 13.12 on OpenSearch, so the 5th differs. KODOMO_FIFTH gives that 5th id on each
+# backend; everything else (ids, order, the post itself left out) holds on both.
+KODOMO_FIFTH = {"whoosh": "2025-01-20-p2-bukyokucho-kaigi-shakai-engo",
+                "opensearch": "2022-06-20-p2-shogaisha-bukai-hokokusho"}
+
+
 @pytest.mark.parametrize("post_id, expected", [
     ("2024-01-29-p1-kaigo-hoshu-kaitei-r6", [
         "2024-01-24-p2-kaigo-hoshu-kaitei-r6", "2021-01-25-p1-kaigo-hoshu-kaitei-r3",
@@ -22,9 +32,10 @@ from tests.api.contract import assert_canonical_error, schema_errors
     ("2023-04-10-p1-kodomo-katei-cho-hossoku", [
         "2023-04-28-p2-kodomo-katei-shingikai-dai1kai", "2023-06-19-p1-kodomo-mirai-senryaku-hoshin",
         "2024-02-16-p2-kodomo-kosodate-shien-ho-kaisei", "2021-03-10-p2-shakai-engo-kacho-kaigi-r2",
-        "2025-01-20-p2-bukyokucho-kaigi-shakai-engo"]),
+        KODOMO_FIFTH]),
 ])
-def test_related_posts(sample_client, post_id, expected):
+def test_related_posts(sample_client, sample_settings, post_id, expected):
+    expected = [e[sample_settings.backend] if isinstance(e, dict) else e for e in expected]
     response = sample_client.get(f"/api/posts/{post_id}/related")
     assert response.status_code == 200
     body = response.get_json()
@@ -48,11 +59,11 @@ def test_limit(sample_client):
                                  query_string={"limit": 20}).get_json()["related"]) == 20
 
 
-def test_ties_go_to_the_newer_post(app):
+def test_ties_go_to_the_newer_post(backend_app):
     """ninchi-old and ninchi-new (fixture corpus) are the same text with different dates: each
     is the other's best match, and where both follow a third post they score the same and the
     newer comes first."""
-    client = app.test_client()
+    client = backend_app.test_client()
 
     def related(post_id):
         return [(r["id"], r["score"]) for r in
@@ -82,11 +93,11 @@ def test_telling_terms_weigh_rare_title_terms_first():
     assert [t for t, _ in terms] == ["答申", "報酬", "改定"]
 
 
-def test_the_post_page_lists_related_posts(sample_client):
+def test_the_post_page_lists_related_posts(sample_client, sample_settings):
     page = sample_client.get("/posts/2023-04-10-p1-kodomo-katei-cho-hossoku").get_data(as_text=True)
     section = re.search(r'<section class="related".*?</section>', page, re.DOTALL).group(0)
     assert "<h2 id=\"related-h\">関連する記事</h2>" in section
     assert re.findall(r'href="/posts/([^"]+)"', section) == [
         "2023-04-28-p2-kodomo-katei-shingikai-dai1kai", "2023-06-19-p1-kodomo-mirai-senryaku-hoshin",
         "2024-02-16-p2-kodomo-kosodate-shien-ho-kaisei", "2021-03-10-p2-shakai-engo-kacho-kaigi-r2",
-        "2025-01-20-p2-bukyokucho-kaigi-shakai-engo"]
+        KODOMO_FIFTH[sample_settings.backend]]

@@ -100,19 +100,28 @@ def test_rare_body_words_are_dropped_title_words_kept():
     assert words.lexicon().suggest("りとう") == []
 
 
-def test_update_keeps_the_lexicon_current(tmp_path):
-    from indexer import rebuild, update
-    from search import Settings
+def live_lexicon(settings) -> SuggestLexicon:
+    """The live generation's ``suggest.json``, as the backend keeps it."""
+    from search import create_backend
+    from search.suggest import SUGGEST_NAME
+
+    backend = create_backend(settings)
+    try:
+        found = SuggestLexicon.parse(backend.live().read_file(SUGGEST_NAME))
+    finally:
+        backend.close()
+    assert found is not None
+    return found
+
+
+def test_update_keeps_the_lexicon_current(tmp_path, backend_index):
+    from indexer import update
 
     corpus = copy_sample(tmp_path / "corpus")
-    settings = Settings(index_dir=tmp_path / "index", corpus_dir=corpus)
-    rebuild(settings, workers=2)
+    settings = backend_index(corpus)
 
     def counts(prefix):
-        from search import IndexStore
-
-        lexicon = SuggestLexicon.load(IndexStore(settings.index_dir).live_dir())
-        return [(s.text, s.count) for s in lexicon.suggest(prefix, 3)]
+        return [(s.text, s.count) for s in live_lexicon(settings).suggest(prefix, 3)]
 
     assert counts("かいごほ") == [("介護報酬", 7), ("介護報酬改定", 5), ("介護保険", 5)]
     (corpus / "2099-01-01-new.md").write_text(
@@ -124,11 +133,7 @@ NEW_POST, "utf-8")
     # 介護保険: one post of it gone, one new; 介護報酬: both removed posts held it
     assert counts("かいごほ") == [("介護報酬", 5), ("介護保険", 5), ("介護報酬改定", 3)]
     # the same counts as a lexicon built from scratch over the changed corpus
-    fresh = Settings(index_dir=tmp_path / "fresh", corpus_dir=corpus)
-    rebuild(fresh, workers=2)
-    from search import IndexStore
-
-    fresh_lexicon = SuggestLexicon.load(IndexStore(fresh.index_dir).live_dir())
-    updated = SuggestLexicon.load(IndexStore(settings.index_dir).live_dir())
+    fresh_lexicon = live_lexicon(backend_index(corpus, "fresh"))
+    updated = live_lexicon(settings)
     for prefix in ("かいご", "ほけん", "しょう", "こども", "れいわ"):
         assert updated.suggest(prefix, 20) == fresh_lexicon.suggest(prefix, 20), prefix
