@@ -5,8 +5,12 @@ CLI := $(VENV)/bin/policy-search
 STAMP := $(VENV)/.installed-test
 HOST ?= 127.0.0.1
 PORT ?= 8000
+#: What `make lint` checks (ruff and mypy; mypy's file list is in pyproject.toml).
+LINT_PATHS := search indexer web
+#: 1 adds `ruff format --check` to `make lint`. Off until the tree has been formatted once.
+RUFF_FORMAT_CHECK ?= 0
 
-.PHONY: serve test index bench clean opensearch opensearch-stop
+.PHONY: serve test lint index bench clean opensearch opensearch-stop
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -26,8 +30,16 @@ serve: $(STAMP)
 index: $(STAMP)
 	$(CLI) rebuild
 
-test: $(STAMP)
+# Static checks first: a lint finding fails `make test` (and so CI) before the tests run.
+test: lint
 	$(PY) -m pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check $(LINT_PATHS)
+ifeq ($(RUFF_FORMAT_CHECK),1)
+	$(VENV)/bin/ruff format --check $(LINT_PATHS)
+endif
+	$(VENV)/bin/mypy
 
 bench: $(VENV)/.installed-bench
 	$(PY) -m benchmarks.run_all

@@ -2,7 +2,9 @@
 
     python -m benchmarks.bench_analyzer [--sample PATH] [--rounds N]
 
-Raw: ``tokenizer.tokenize(chunk, SplitMode.C)`` over title + body of every post, nothing else.
+Raw: ``tokenizer.tokenize(chunk, SplitMode.C)`` over title + body of every post, nothing else,
+with the analyzer's own Sudachi settings (the four word fields it loads, one MorphemeList reused
+for every chunk), so the ratio shows what the analysis adds, not what settings save.
 Ours: the full chain (``japanese_analyzer()`` with positions and characters, plus the reading
 projection served from the shared per-text cache), exactly what indexing a post does. Rounds
 alternate the two and the best round of each counts, so a busy machine hurts both alike.
@@ -27,14 +29,19 @@ def load_texts(path: Path) -> list[str]:
         return [p["title"] + "\n" + p["body"] for p in map(json.loads, f)]
 
 
+#: The word fields search.analysis.Morphology loads; the raw baseline loads the same.
+FIELDS = {"pos", "normalized_form", "reading_form", "split_a"}
+
+
 def time_raw(texts: list[str]) -> float:
     from sudachipy import Dictionary, SplitMode
 
-    tokenizer = Dictionary(dict="core").tokenizer(SplitMode.C)
+    tokenizer = Dictionary(dict="core").tokenizer(SplitMode.C, fields=FIELDS)
+    morphemes = tokenizer.tokenize("")
     chunks = [c for text in texts for _, c in split_chunks(text)]
     start = time.perf_counter()
     for chunk in chunks:
-        tokenizer.tokenize(chunk)
+        tokenizer.tokenize(chunk, out=morphemes)
     return time.perf_counter() - start
 
 
@@ -76,7 +83,7 @@ def main(argv: list[str] | None = None) -> dict:
         "ratio": round(raw_best / ours_best, 3),
     }
     print("| | seconds | chars/s |\n|---|---:|---:|")
-    print(f"| raw sudachipy, mode C | {raw_best:.2f} | {chars / raw_best:,.0f} |")
+    print(f"| raw sudachipy, mode C, the analyzer's settings | {raw_best:.2f} | {chars / raw_best:,.0f} |")
     print(f"| japanese_analyzer, all features | {ours_best:.2f} | {chars / ours_best:,.0f} |")
     print(f"ratio (analyzer chars/s ÷ raw chars/s): {result['ratio']:.2f}  "
           f"({len(texts)} posts, {chars:,} chars, {tokens:,} tokens)")

@@ -30,9 +30,7 @@ import http.client
 import json
 import os
 import random
-import socket
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -40,6 +38,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, urlencode
+
+from tests.servers import base_env as child_env
+from tests.servers import cli, serve
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -55,53 +56,12 @@ PHASES = ("before", "update", "rebuild", "after")
 
 # --- processes -----------------------------------------------------------------------------------
 
-def cli() -> list[str]:
-    script = Path(sys.executable).with_name("policy-search")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "web.cli"]
-
-
-def child_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("POLICY_SEARCH_", "FLASK_"))}
-    env["PYTHONUNBUFFERED"] = "1"
-    env.update(extra)
-    return env
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextlib.contextmanager
 def server(index_dir: Path, threads: int = 4, timeout: float = 120.0) -> Iterator[tuple[str, int]]:
-    """``policy-search serve`` on a free loopback port; yields ``(host, port)``."""
-    port = free_port()
-    with tempfile.TemporaryFile() as log:
-        proc = subprocess.Popen([*cli(), "serve", "--index", str(index_dir), "--host", "127.0.0.1",
-                                 "--port", str(port), "--threads", str(threads)],
-                                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                                env=child_env())
-        try:
-            deadline = time.monotonic() + timeout
-            while True:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    log.seek(0)
-                    raise RuntimeError("the server did not come up:\n"
-                                       + log.read().decode("utf-8", "replace")[-3000:])
-                try:
-                    with socket.create_connection(("127.0.0.1", port), timeout=1):
-                        break
-                except OSError:
-                    time.sleep(0.1)
-            yield "127.0.0.1", port
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+    """``policy-search serve`` on a free loopback port; yields ``(host, port)``. The start, wait
+    and stop are the tests' own (``tests.servers.serve``), so the two cannot drift apart."""
+    with serve(index_dir, threads=threads, timeout=timeout) as running:
+        yield running.host, running.port
 
 
 def run_cli(*args: str, index_dir: Path, corpus_dir: Path, timeout: float = 3600) -> dict:

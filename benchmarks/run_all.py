@@ -5,11 +5,13 @@
 First the per-component benchmarks, each in a process of its own (``main(argv=None)`` of
 ``bench_analyzer``, ``bench_rebuild``, ``bench_query``; a module that is not there is skipped),
 then the side-by-side comparison (:mod:`benchmarks.compare`), which writes ``docs/benchmarks.md``
-with the output of the others appended. Exits non-zero if any part failed, after running all.
+with the output of the others appended. Exits non-zero if any part failed, after running all,
+and at once, with a message saying what to do, when the corpus (../shared) is not there.
 """
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
@@ -18,6 +20,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 OTHERS = ("bench_analyzer", "bench_rebuild", "bench_query", "bench_suggest", "bench_scale")
+#: The JSON a benchmark leaves under benchmarks/out/, read back for the comparison's report.
+RESULT_FILES = {"bench_analyzer": "analyzer.json", "bench_rebuild": "rebuild.json"}
 
 
 def run_other(name: str) -> dict:
@@ -38,7 +42,12 @@ def run_other(name: str) -> dict:
     status = "ok" if proc.returncode == 0 else f"failed (exit {proc.returncode})"
     seconds = time.perf_counter() - start
     print(f"== {name}: {status}, {seconds:.0f} s", flush=True)
-    return {"name": name, "status": status, "seconds": seconds, "output": "".join(lines)}
+    result = {}
+    saved = ROOT / "benchmarks" / "out" / RESULT_FILES.get(name, "-")
+    if proc.returncode == 0 and saved.is_file() and saved.stat().st_mtime >= time.time() - seconds - 1:
+        result = json.loads(saved.read_text("utf-8"))
+    return {"name": name, "status": status, "seconds": seconds, "output": "".join(lines),
+            "result": result}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -46,10 +55,17 @@ def main(argv: list[str] | None = None) -> int:
     skip_others = "--skip-others" in argv
     if skip_others:
         argv.remove("--skip-others")
+    from benchmarks.compare import data, harness
+
+    corpus = data.CORPUS
+    if "--corpus" in argv:
+        corpus = Path(argv[argv.index("--corpus") + 1])
+    if not corpus.exists():
+        print(harness.missing_corpus(corpus), file=sys.stderr)
+        return 2
     start = time.perf_counter()
     others = [] if skip_others else [run_other(name) for name in OTHERS]
     print("== compare", flush=True)
-    from benchmarks.compare import harness
 
     failed = [o["name"] for o in others if o["status"] not in ("ok", "absent")]
     try:

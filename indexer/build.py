@@ -28,8 +28,8 @@ from search import IndexStore, ReadingLexicon, Settings
 from search.backend import (Backend, BackendError, Generation, IndexUnavailable,
                             WriteResult, create_backend)
 from search.readings import READINGS_NAME
-from search.suggest import SUGGEST_NAME, SuggestLexicon
 from search.schema import SCHEMA_VERSION
+from search.suggest import SUGGEST_NAME, SuggestLexicon
 
 from .corpus import load_post_file, post_paths, read_post, scan_corpus
 from .lock import writer_lock
@@ -236,7 +236,8 @@ def _update(backend: Backend, live: Generation, info: BuildInfo, corpus: Path,
         # the live index holds it, read before this session changes anything.
         words = SuggestLexicon.parse(live.read_file(SUGGEST_NAME)) or SuggestLexicon()
         counts = words.counts()
-        for title, body in _stored_texts(backend, [p.id for p, _ in changes.changed] + changes.removed):
+        gone = [p.id for p, _ in changes.changed] + changes.removed
+        for title, body in _stored_texts(backend, gone):
             counts.add_post(title, body, sign=-1)
         session.delete(changes.removed)
         result = session.write(posts, load_post_file, workers=_workers(workers, len(posts)),

@@ -1,4 +1,5 @@
-"""The post file format (``docs/corpus.md``): TOML front matter between ``+++`` lines, then the body.
+"""The post file format (``docs/corpus.md``): TOML front matter between ``+++`` lines, then the
+body.
 
 :func:`make_post` checks the fields of a post wherever they come from (a post file, a JSONL line, a
 feed entry), so every source follows the same rules. :func:`parse_post` reads a file's text,
@@ -11,6 +12,9 @@ import datetime as dt
 import re
 import tomllib
 from collections.abc import Mapping
+from typing import TypeGuard
+
+import tomli_w
 
 from search import Post
 
@@ -26,12 +30,9 @@ ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 PLACEHOLDER_URL = "https://unknown.invalid/"
 _URL = re.compile(r"https?://[^\s]+")
 _TOML_POSITION = re.compile(r" \(at (?:line (\d+), column (\d+)|end of document)\)$")
-_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f",
-            "\r": "\\r"}
-_NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f\x7f]')
 
 
-def is_valid_id(value: object) -> bool:
+def is_valid_id(value: object) -> TypeGuard[str]:
     return isinstance(value, str) and ID_PATTERN.fullmatch(value) is not None
 
 
@@ -40,11 +41,13 @@ def placeholder_url(post_id: str) -> str:
 
 
 def clean_body(text: str) -> str:
-    """Line breaks made ``\\n``, blank lines at both ends dropped: the body as a post file keeps it."""
+    """Line breaks made ``\\n``, blank lines at both ends dropped: the body as a post file keeps
+    it."""
     return text.replace("\r\n", "\n").replace("\r", "\n").strip("\n")
 
 
-def make_post(fields: Mapping[str, object], body: object, allowed: tuple[str, ...] = FRONT_MATTER_KEYS) -> Post:
+def make_post(fields: Mapping[str, object], body: object,
+              allowed: tuple[str, ...] = FRONT_MATTER_KEYS) -> Post:
     """A :class:`Post` from checked fields; raises :class:`FieldError` naming the first bad key."""
     for key in fields:
         if key not in allowed:
@@ -68,18 +71,20 @@ def make_post(fields: Mapping[str, object], body: object, allowed: tuple[str, ..
     for tag in tags:
         if not tag.strip() or "," in tag or "\n" in tag:
             raise FieldError("tags", f"tag {tag!r} must be non-empty, on one line, without a comma")
+    text: dict[str, str] = {}
     for key in ("title", "category"):
         value = fields[key]
         if not isinstance(value, str) or not value.strip():
             raise FieldError(key, f"{key} must be a non-empty string")
         if "\n" in value or "\r" in value:
             raise FieldError(key, f"{key} must be on one line")
+        text[key] = value
     if not isinstance(body, str):
         raise FieldError("body", "body must be a string")
     body = clean_body(body)
     if not body.strip():
         raise FieldError("body", "body is empty")
-    return Post(id=post_id, title=fields["title"], date=date, category=fields["category"],
+    return Post(id=post_id, title=text["title"], date=date, category=text["category"],
                 url=url, body=body, tags=tuple(tags))
 
 
@@ -93,7 +98,8 @@ def parse_post(text: str, file: str, expected_id: str | None = None) -> Post:
     try:
         close = next(i for i in range(1, len(lines)) if lines[i].rstrip() == FENCE)
     except StopIteration:
-        raise InputError(file, 1, f"the front matter is not closed: add a line {FENCE} after it") from None
+        raise InputError(file, 1,
+                         f"the front matter is not closed: add a line {FENCE} after it") from None
     front = lines[1:close]
     try:
         fields = tomllib.loads("\n".join(front))
@@ -121,7 +127,8 @@ def parse_post(text: str, file: str, expected_id: str | None = None) -> Post:
 def _key_line(front: list[str], key: str | None) -> int:
     """The file line where ``key`` is set in the front matter (the opening fence if not found)."""
     if key:
-        pattern = re.compile(rf"\s*(?:{re.escape(key)}|\"{re.escape(key)}\"|'{re.escape(key)}')\s*=")
+        name = re.escape(key)
+        pattern = re.compile(rf"\s*(?:{name}|\"{name}\"|'{name}')\s*=")
         for i, line in enumerate(front):
             if pattern.match(line):
                 return i + 2
@@ -132,23 +139,15 @@ def _key_line(front: list[str], key: str | None) -> int:
 
 def render_post(post: Post) -> str:
     """The text of ``post``'s file."""
-    out = [FENCE,
-           f"id = {toml_string(post.id)}",
-           f"title = {toml_string(post.title)}",
-           f"date = {post.date.isoformat()}",
-           f"category = {toml_string(post.category)}",
-           f"url = {toml_string(post.url)}"]
+    front = tomli_w.dumps({"id": post.id, "title": post.title, "date": post.date,
+                           "category": post.category, "url": post.url})
     if post.tags:
-        out.append(f"tags = [{', '.join(toml_string(t) for t in post.tags)}]")
-    out += [FENCE, post.body, ""]
-    return "\n".join(out)
+        # tomli-w writes every array over several lines; tags stay on one line, as post files
+        # have always been written, so that rewriting an unchanged post changes no byte.
+        front += f"tags = [{', '.join(toml_value(t) for t in post.tags)}]\n"
+    return f"{FENCE}\n{front}{FENCE}\n{post.body}\n"
 
 
-def toml_string(value: str) -> str:
-    """A TOML basic string; non-ASCII stays as it is."""
-    return '"' + _NEEDS_ESCAPE.sub(_escape, value) + '"'
-
-
-def _escape(m: re.Match[str]) -> str:
-    c = m.group()
-    return _ESCAPES.get(c) or f"\\u{ord(c):04X}"
+def toml_value(value: object) -> str:
+    """One TOML value as tomli-w writes it (a string: basic, escaped, non-ASCII as it is)."""
+    return tomli_w.dumps({"v": value})[len("v = "):-1]

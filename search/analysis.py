@@ -10,7 +10,8 @@ What a post's text becomes (see ``docs/analysis.md`` for the reasons):
 * Sudachi mode-C units, and for a C unit that splits further in mode A, its A units too. Positions
   count A units: a C unit sits at the position of its first A unit, so a phrase of A units matches a
   compound whether the document spelled it as one C unit or several.
-* Each term is Sudachi's normalized form, folded with NFKC and lower case (附属 → 付属, ＫＰＩ → kpi).
+* Each term is Sudachi's normalized form, folded with NFKC and lower case (附属 → 付属,
+  ＫＰＩ → kpi).
 * Particles, auxiliary verbs, punctuation and white space are dropped without using a position;
   unknown words (``is_oov``) are kept unless they are punctuation or space.
 * A unit's ``start``/``end`` always point into the original string, also across chunks of long
@@ -26,7 +27,9 @@ import re
 import threading
 import unicodedata
 from collections import OrderedDict
-from typing import Iterator, NamedTuple
+from collections.abc import Iterator
+
+from .text import SENTENCE_END, replace_surrogates
 
 #: Sudachi refuses input longer than this many UTF-8 bytes.
 SUDACHI_MAX_BYTES = 49_149
@@ -35,14 +38,12 @@ CHUNK_BYTES = 32_000
 
 # Top-level parts of speech that never become terms.
 _DROPPED_POS = frozenset({"助詞", "助動詞", "補助記号", "空白"})
-_SENTENCE_END = re.compile(r"[。！？!?\n]")
 _SOFT_BREAK = re.compile(r"[、，,\s]")
 # The conjugation forms (last part of speech field) written as the dictionary form: none (a word
 # that does not inflect), and the plain end and attributive forms.
 _DICTIONARY_FORMS = frozenset({"*", "終止形-一般", "連体形-一般"})
 # Sudachi gives unknown words ids from this value up.
 _OOV_WORD_ID = 0xF000_0000
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
 _KATAKANA = re.compile(r"^[\u30a1-\u30fa\u30fc\u30fd\u30fe]+$")
 _HIRAGANA_TO_KATAKANA = {c: c + 0x60 for c in range(0x3041, 0x3097)}
 
@@ -50,19 +51,14 @@ _HIRAGANA_TO_KATAKANA = {c: c + 0x60 for c in range(0x3041, 0x3097)}
 #: afresh each time, so memory stays bounded whatever a process is asked to analyse).
 CACHE_ENTRIES = 500_000
 
-# Unit kinds: a C unit that is also its own A unit, a C unit that splits, an A unit of a split C unit.
+# Unit kinds: a C unit that is also its own A unit, a C unit that splits, an A unit of a split
+# C unit.
 WHOLE, COMPOUND, PART = "W", "C", "A"
 
 
-class Unit(NamedTuple):
-    """One analysed unit of text."""
-
-    pos: int
-    start: int
-    end: int
-    term: str
-    reading: str | None
-    kind: str
+#: One analysed unit of text, a plain tuple (built in the hot loop of :meth:`Morphology._analyse`):
+#: position, start and end character, term, katakana reading (or None), and kind.
+Unit = tuple[int, int, int, str, str | None, str]
 
 
 def fold(text: str) -> str:
@@ -101,7 +97,7 @@ def split_chunks(text: str, limit: int = CHUNK_BYTES) -> Iterator[tuple[int, str
             yield start, text[start:]
             return
         window = text[start:end]
-        cut = _last_match(_SENTENCE_END, window) or _last_match(_SOFT_BREAK, window) or len(window)
+        cut = _last_match(SENTENCE_END, window) or _last_match(_SOFT_BREAK, window) or len(window)
         yield start, text[start:start + cut]
         start += cut
 
@@ -114,7 +110,7 @@ def _last_match(pattern: re.Pattern[str], window: str) -> int:
 
 
 class Morphology:
-    """Sudachi, wrapped: text in, :class:`Unit` tuples out. One instance per process."""
+    """Sudachi, wrapped: text in, :data:`Unit` tuples out. One instance per process."""
 
     def __init__(self, dict_name: str = "core") -> None:
         from sudachipy import Dictionary, SplitMode
@@ -124,7 +120,8 @@ class Morphology:
         # Only the word fields the analysis reads are loaded (Sudachi's field subsetting).
         self._tokenizer = self._dictionary.tokenizer(
             SplitMode.C, fields={"pos", "normalized_form", "reading_form", "split_a"})
-        self._dropped = self._dropped_pos_ids()
+        # Sudachi's own test of a part of speech, over the dictionary's part-of-speech table.
+        self._dropped = self._dictionary.pos_matcher(lambda pos: pos[0] in _DROPPED_POS)
         self._terms: dict[str, str] = {}
         self._words: dict[int, tuple] = {}
         self._unknown: dict[tuple[int, str], tuple] = {}
@@ -134,15 +131,6 @@ class Morphology:
         self._uncached: set[tuple] = set()
         self._cache: OrderedDict[str, list[Unit]] = OrderedDict()
         self._lock = threading.Lock()
-
-    def _dropped_pos_ids(self) -> frozenset[int]:
-        ids = set()
-        pos_id = 0
-        while (pos := self._dictionary.pos_of(pos_id)) is not None:
-            if pos[0] in _DROPPED_POS:
-                ids.add(pos_id)
-            pos_id += 1
-        return frozenset(ids)
 
     def units(self, text: str) -> list[Unit]:
         """Analyse ``text``; the last few results are cached, so projections share one run.
@@ -159,9 +147,7 @@ class Morphology:
             return units
 
     def _analyse(self, text: str) -> list[Unit]:
-        if _SURROGATE.search(text):
-            # Lone surrogates cannot cross into Sudachi; one replacement character keeps offsets.
-            text = _SURROGATE.sub("\ufffd", text)
+        text = replace_surrogates(text)
         out: list = []
         append = out.append
         words = self._words
@@ -241,14 +227,14 @@ class Morphology:
 
     def _compute(self, m) -> tuple:
         """``(length, parts or None, (term, reading) or None)`` for one morpheme."""
-        if m.part_of_speech_id() in self._dropped and not _keep_unknown(m):
+        if self._dropped(m) and not _keep_unknown(m):
             return (None, None, None)
         whole = (self._term(m.normalized_form()), self._word_reading(m))
         begin = m.begin()
         if m.end() - begin < 2:
             return (None, None, whole)
         parts = [a for a in m.split(self._mode_a, add_single=False)
-                 if a.part_of_speech_id() not in self._dropped]
+                 if not self._dropped(a)]
         if len(parts) < 2:
             return (None, None, whole)
         shape = tuple((a.begin() - begin, a.end() - begin, self._term(a.normalized_form()),

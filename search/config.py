@@ -41,7 +41,7 @@ class Settings:
     backend: str = "whoosh"
     """Which search backend holds the index: ``whoosh`` (embedded, files under ``index_dir``) or
     ``opensearch`` (a cluster at ``opensearch_url``; ``index_dir`` then keeps only local state:
-    the write lock and admin jobs). See :mod:`search.backend`. Env: ``POLICY_SEARCH_BACKEND``."""
+    the write lock). See :mod:`search.backend`. Env: ``POLICY_SEARCH_BACKEND``."""
 
     opensearch_url: str = "http://127.0.0.1:9200"
     """The OpenSearch cluster's HTTP address (``backend = "opensearch"``). Env:
@@ -71,6 +71,10 @@ class Settings:
     """Bearer token that enables ``POST /api/admin/update``; None disables it.
     Env: ``POLICY_SEARCH_ADMIN_TOKEN``."""
 
+    sync_feeds: tuple[str, ...] = ()
+    """Feeds (or blog pages that link one) that ``POST /api/admin/sync`` syncs; a request cannot
+    name others. Env: ``POLICY_SEARCH_SYNC_FEEDS``, addresses separated by white space."""
+
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> "Settings":
         """Settings from ``POLICY_SEARCH_*`` variables, then ``overrides`` on top."""
@@ -90,6 +94,8 @@ class Settings:
                 values[key] = _parse(name, env[name], kind, low)
         if env.get("POLICY_SEARCH_ADMIN_TOKEN"):
             values["admin_token"] = env["POLICY_SEARCH_ADMIN_TOKEN"]
+        if env.get("POLICY_SEARCH_SYNC_FEEDS", "").strip():
+            values["sync_feeds"] = tuple(env["POLICY_SEARCH_SYNC_FEEDS"].split())
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
 

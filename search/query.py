@@ -13,10 +13,10 @@ forms)::
 
 Every string parses. Unbalanced quotes run to the end; an unclosed ``(`` closes at the end and a
 stray ``)`` is ignored; an operator with nothing to act on (``OR`` alone, a trailing ``NOT``,
-``title:`` at the end) is dropped (``title: 介護`` reads as ``title:介護``); control characters separate words. What is left may
-search for nothing (only particles, say): the compiled query is then None and the search finds no
-posts. Nesting deeper than :data:`MAX_DEPTH` parentheses is flattened. More than
-:data:`MAX_WORDS` words is refused with :class:`~search.request.QueryError`.
+``title:`` at the end) is dropped (``title: 介護`` reads as ``title:介護``); control characters
+separate words. What is left may search for nothing (only particles, say): the compiled query is
+then None and the search finds no posts. Nesting deeper than :data:`MAX_DEPTH` parentheses is
+flattened. More than :data:`MAX_WORDS` words is refused with :class:`~search.request.QueryError`.
 
 The syntax tree is compiled into a search plan by :mod:`search.plan`.
 """
@@ -25,9 +25,9 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from typing import Union
 
 from .request import QueryError
+from .text import replace_surrogates
 
 #: Deeper parentheses are read as plain separators.
 MAX_DEPTH = 16
@@ -36,7 +36,9 @@ MAX_WORDS = 64
 
 _OPEN = {"(": ")", "（": "）"}
 _CLOSE = frozenset(")）")
-_QUOTES = {'"': '"＂”“', "＂": '"＂”“', "“": '"＂”“', "”": '"＂”“', "「": "」", "｢": "｣", "『": "』"}
+_DOUBLE = '"＂”“'
+_QUOTES = {'"': _DOUBLE, "＂": _DOUBLE, "“": _DOUBLE, "”": _DOUBLE,
+           "「": "」", "｢": "｣", "『": "』"}
 _QUOTE_CHARS = frozenset(_QUOTES) | frozenset("」｣』")
 _MINUS = frozenset("-－−")
 _FIELDS = ("title", "category")
@@ -56,20 +58,20 @@ class Word:
 
 @dataclass(frozen=True)
 class Not:
-    child: "Node"
+    child: Node
 
 
 @dataclass(frozen=True)
 class All:
-    children: tuple["Node", ...]
+    children: tuple[Node, ...]
 
 
 @dataclass(frozen=True)
 class Any:
-    children: tuple["Node", ...]
+    children: tuple[Node, ...]
 
 
-Node = Union[Word, Not, All, Any]
+Node = Word | Not | All | Any
 
 
 # --- tokens ------------------------------------------------------------------------------------
@@ -86,7 +88,7 @@ def _is_separator(c: str) -> bool:
 
 def tokenize(text: str) -> list[_Tok]:
     """Split a query string into tokens; never fails."""
-    s = "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in text)
+    s = replace_surrogates(text)
     out: list[_Tok] = []
     i, n = 0, len(s)
     while i < n:
@@ -169,10 +171,10 @@ class _Parser:
         while self.peek() == "OR":
             self.take()
             options.append(self.parse_and())
-        options = [o for o in options if o is not None]
-        if not options:
+        found = [o for o in options if o is not None]
+        if not found:
             return None
-        return options[0] if len(options) == 1 else Any(tuple(options))
+        return found[0] if len(found) == 1 else Any(tuple(found))
 
     def parse_and(self) -> Node | None:
         parts = []
@@ -229,11 +231,15 @@ def _all(parts: list[Node]) -> Node | None:
 def _with_field(node: Node | None, field: str | None) -> Node | None:
     if node is None or field is None:
         return node
+    return _in_field(node, field)
+
+
+def _in_field(node: Node, field: str) -> Node:
     if isinstance(node, Word):
         return node if node.field else Word(node.text, field, node.quoted)
     if isinstance(node, Not):
-        return Not(_with_field(node.child, field))
-    children = tuple(_with_field(c, field) for c in node.children)
+        return Not(_in_field(node.child, field))
+    children = tuple(_in_field(c, field) for c in node.children)
     return All(children) if isinstance(node, All) else Any(children)
 
 

@@ -70,4 +70,4 @@ def limit_param(params) -> int:
     default :data:`DEFAULT_LIMIT`); raises :class:`search.request.QueryError`."""
     from .request import _integer
 
-    return _integer(params, "limit", 1, MAX_LIMIT, DEFAULT_LIMIT)
+    return _integer(params, "limit", 1, MAX_LIMIT) or DEFAULT_LIMIT

@@ -25,6 +25,10 @@ import time
 from .backend import (Backend, Facets, Filters, IndexUnavailable, Order, SearchQuery, Snapshot,
                       StoredPost, create_backend)
 from .config import Settings
+from .contract import (Archives, DidYouMean, HighlightedPost, Hit, Post, PostBrief, RelatedPost,
+                       SearchResponse)
+from .contract import Facets as FacetsDict
+from .contract import FacetValue
 from .didyoumean import FEW, KnownWords, known_words, propose
 from .plan import CompiledQuery, Everything, QueryCompiler
 from .query import parse
@@ -61,7 +65,7 @@ class SearchService:
         self._archives: tuple[str, dict] | None = None
         # The JSON form of the last facets, by identity: a backend hands out the same Facets
         # object again for a repeated answer (Whoosh: browsing everything), so it is made once.
-        self._facets_json: tuple[Facets, dict] | None = None
+        self._facets_json: tuple[Facets, FacetsDict] | None = None
         self._words_cache: _Words | None = None
 
     @property
@@ -82,7 +86,7 @@ class SearchService:
 
     # --- search ---------------------------------------------------------------------------
 
-    def search(self, req: SearchRequest, did_you_mean: bool = True) -> dict:
+    def search(self, req: SearchRequest, did_you_mean: bool = True) -> SearchResponse:
         """Hits, total and facets for ``req`` (see docs/search.md for the contract), and a
         query to propose when it finds little (:mod:`search.didyoumean`; not looked for with
         ``did_you_mean=False``).
@@ -106,7 +110,7 @@ class SearchService:
             posts = [hit.post for hit in page.hits]
             spans = self._spans(snap, posts, compiled)
         empty: dict[str, list] = {"title": [], "body": []}
-        hits = []
+        hits: list[Hit] = []
         for hit in page.hits:
             post = hit.post
             doc_spans = spans.get(post.ref, empty)
@@ -130,7 +134,7 @@ class SearchService:
             "took_ms": round((time.perf_counter() - started) * 1000, 3),
             "hits": hits,
             "facets": self._facets_dict(page.facets),
-            "did_you_mean": {"q": proposal[0], "total": proposal[1]} if proposal else None,
+            "did_you_mean": DidYouMean(q=proposal[0], total=proposal[1]) if proposal else None,
         }
 
     def _did_you_mean(self, req: SearchRequest, total: int) -> tuple[str, int] | None:
@@ -155,7 +159,7 @@ class SearchService:
             words = self._words_cache = _Words(snap.generation, lexicon, snap.readings)
         return words
 
-    def _facets_dict(self, facets: Facets) -> dict[str, list[dict]]:
+    def _facets_dict(self, facets: Facets) -> FacetsDict:
         known = self._facets_json
         if known is not None and known[0] is facets:
             return known[1]
@@ -177,13 +181,13 @@ class SearchService:
 
     # --- single posts ---------------------------------------------------------------------
 
-    def post(self, post_id: str) -> dict | None:
+    def post(self, post_id: str) -> Post | None:
         """The whole post ``{"id","title","date","category","url","tags","body"}``, or None."""
         with self.backend.snapshot() as snap:
             found = snap.post(post_id)
         return None if found is None else _post_dict(found)
 
-    def neighbours(self, post_id: str) -> tuple[dict | None, dict | None]:
+    def neighbours(self, post_id: str) -> tuple[PostBrief | None, PostBrief | None]:
         """The posts just before (older) and after (newer) ``post_id`` in date order (ties by
         id); ``(None, None)`` for an unknown id."""
         with self.backend.snapshot() as snap:
@@ -191,7 +195,7 @@ class SearchService:
         return tuple(None if b is None else {"id": b.id, "title": b.title, "date": b.date}
                      for b in pair)  # type: ignore[return-value]
 
-    def related(self, post_id: str, limit: int = 5) -> list[dict] | None:
+    def related(self, post_id: str, limit: int = 5) -> list[RelatedPost] | None:
         """Up to ``limit`` posts like ``post_id`` (:mod:`search.related`), best first, ties newer
         first: ``{"id","title","date","category","url","score"}`` each; None for an unknown id."""
         with self.backend.snapshot() as snap:
@@ -219,11 +223,11 @@ class SearchService:
                 return []
             # One more than asked for: the post itself is the best match of its own terms.
             page = snap.search(SearchQuery(plan, Filters(), Order.RELEVANCE, 0, limit + 1))
-        return [{"id": h.post.id, "title": h.post.title, "date": h.post.date,
-                 "category": h.post.category, "url": h.post.url, "score": round(h.score, 6)}
+        return [RelatedPost(id=h.post.id, title=h.post.title, date=h.post.date,
+                            category=h.post.category, url=h.post.url, score=round(h.score, 6))
                 for h in page.hits if h.post.id != post_id][:limit]
 
-    def highlight_post(self, post_id: str, q: str) -> dict | None:
+    def highlight_post(self, post_id: str, q: str) -> HighlightedPost | None:
         """The whole post's title and body HTML-escaped, the query's matches in ``<mark>``
         (``{"title_html", "body_html"}``), or None for an unknown id. A query that does not
         parse into anything (or is refused) marks nothing."""
@@ -251,7 +255,7 @@ class SearchService:
 
     # --- browsing -------------------------------------------------------------------------
 
-    def archives(self) -> dict:
+    def archives(self) -> Archives:
         """Counts over every post: months and years (newest first), categories (most posts
         first), and the total."""
         with self.backend.snapshot() as snap:
@@ -263,8 +267,9 @@ class SearchService:
                     "months": facets["month"], "years": facets["year"],
                     "categories": facets["category"], "total": page.total})
                 self._archives = cached
-        return {k: ([dict(x) for x in v] if isinstance(v, list) else v)
-                for k, v in cached[1].items()}
+        data = cached[1]
+        return Archives(months=list(data["months"]), years=list(data["years"]),
+                        categories=list(data["categories"]), total=data["total"])
 
 
 class _Words:
@@ -284,12 +289,15 @@ class _Words:
         return self._known
 
 
-def _post_dict(post: StoredPost) -> dict:
+def _post_dict(post: StoredPost) -> Post:
     return {"id": post.id, "title": post.title, "date": post.date, "category": post.category,
             "url": post.url, "tags": list(post.tags), "body": post.body}
 
 
-def _facets_dict(facets: Facets) -> dict[str, list[dict]]:
+def _facets_dict(facets: Facets) -> FacetsDict:
     """The facets as the JSON contract has them."""
-    return {name: [{"value": f.value, "count": f.count} for f in getattr(facets, name)]
-            for name in FACETS}
+    def values(counts) -> list[FacetValue]:
+        return [{"value": f.value, "count": f.count} for f in counts]
+
+    return {"category": values(facets.category), "year": values(facets.year),
+            "month": values(facets.month), "fiscal_year": values(facets.fiscal_year)}

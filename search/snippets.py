@@ -21,14 +21,13 @@ from collections.abc import Hashable, Iterable, Sequence
 
 from .analysis import morphology
 from .plan import Marks
+from .text import SENTENCE_END, SENTENCE_ENDS
 
 #: The fields whose spans are reported.
 GROUPS = ("title", "body")
 MIN_CHARS, TARGET, MAX_CHARS = 120, 160, 200
 #: Sentence ends: the snippet starts after one and stops at one.
-_ENDS = "。！？!?\n"
-_SENTENCE_END = re.compile(r"[。！？!?\n]")
-_UP_TO_LAST_END = re.compile(r".*[。！？!?\n]", re.DOTALL)
+_UP_TO_LAST_END = re.compile(f".*[{SENTENCE_ENDS}]", re.DOTALL)
 #: How far to look for a sentence boundary around a match before cutting mid-sentence.
 _REACH = 400
 #: Only the first matches of a long post compete for the snippet.
@@ -37,7 +36,8 @@ _MAX_CANDIDATES = 500
 Span = tuple[int, int, int]  # start, end, which query sequence matched
 
 
-def match_spans(term_chars, docnums: Iterable[int], marks: Marks) -> dict[int, dict[str, list[Span]]]:
+def match_spans(term_chars, docnums: Iterable[int],
+                marks: Marks) -> dict[int, dict[str, list[Span]]]:
     """``{docnum: {"title": spans, "body": spans}}`` for the term sequences in ``marks``
     (:attr:`search.plan.CompiledQuery.marks`: at each position of a sequence, the terms that may
     stand there).
@@ -61,7 +61,8 @@ def match_spans(term_chars, docnums: Iterable[int], marks: Marks) -> dict[int, d
                  for term in sorted({t for seq in sequences for options in seq for t in options})}
         for seq in sorted(sequences):
             label += 1
-            # per position: {docnum: [(position, start, end), ...]} over the terms that may stand there
+            # per position: {docnum: [(position, start, end), ...]} over the terms that may
+            # stand there
             places = []
             for options in seq:
                 merged: dict[int, list] = {}
@@ -82,8 +83,8 @@ def match_spans(term_chars, docnums: Iterable[int], marks: Marks) -> dict[int, d
                 else:
                     for p, s, _ in occ:
                         ends = [r.get(p + k + 1) for k, r in enumerate(rest)]
-                        if all(ends):
-                            out[d][field].append((s, ends[-1][1], label))
+                        if all(ends) and (last := ends[-1]) is not None:
+                            out[d][field].append((s, last[1], label))
     return out
 
 
@@ -157,14 +158,15 @@ def snippet(text: str, spans: list[Span]) -> str:
     while b > a and text[b - 1].isspace():
         b -= 1
     body = mark_html(text, spans, a, b, newline=" ")
-    return ("…" if a > 0 and text[a - 1] not in _ENDS else "") + body + (
-        "…" if b < len(text) and text[b - 1] not in _ENDS else "")
+    return ("…" if a > 0 and text[a - 1] not in SENTENCE_ENDS else "") + body + (
+        "…" if b < len(text) and text[b - 1] not in SENTENCE_ENDS else "")
 
 
 def _best_window(text: str, spans: list[Span]) -> tuple[int, int]:
     """The sentence holding the most different query matches (the earliest such), widened."""
     ordered = sorted(spans)[:_MAX_CANDIDATES]
-    best, best_key = None, None
+    best: tuple[int, int, int, int] = (0, 0, 0, 0)  # spans is not empty: the loop sets it
+    best_key: tuple[int, int] | None = None
     i, n = 0, len(ordered)
     while i < n:
         s, e, _ = ordered[i]
@@ -223,5 +225,5 @@ def _sentence_start(text: str, i: int) -> int:
 
 def _sentence_end(text: str, i: int) -> int:
     """Index just after the first sentence end at or after ``i - 1`` (within reach)."""
-    m = _SENTENCE_END.search(text, max(0, i - 1), min(len(text), i + _REACH))
+    m = SENTENCE_END.search(text, max(0, i - 1), min(len(text), i + _REACH))
     return m.end() if m else min(len(text), i + _REACH)

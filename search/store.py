@@ -1,5 +1,5 @@
 """The index root on disk (``POLICY_SEARCH_INDEX``, by default ``./var/index``): the local state
-directory of every backend (the write lock; admin jobs), and for the Whoosh backend the
+directory of every backend (the write lock), and for the Whoosh backend the
 generations themselves, of which a new one replaces the live one atomically.
 
 Layout of an index root with the Whoosh backend::

@@ -239,15 +239,13 @@ class SuggestRequest:
         """Check ``q`` (at most ``Settings.max_query_chars``) and ``limit`` (1 to
         :data:`MAX_LIMIT`); raises :class:`search.request.QueryError`."""
         from .config import Settings
-        from .request import QueryError, _integer, _single
+        from .request import _check_q, _integer, _single
 
         settings = settings or Settings()
-        q = _single(params, "q") or ""
-        if len(q) > settings.max_query_chars:
-            raise QueryError("query_too_long", f"q is {len(q)} characters long; at most "
-                             f"{settings.max_query_chars} are allowed", "q")
-        return cls(q=q, limit=_integer(params, "limit", 1, MAX_LIMIT, DEFAULT_LIMIT))
+        q = _check_q(_single(params, "q") or "", settings)
+        return cls(q=q, limit=_integer(params, "limit", 1, MAX_LIMIT) or DEFAULT_LIMIT)
 
     def params(self) -> list[tuple[str, str]]:
         """The request as URL parameters."""
-        return [("q", self.q)] + ([("limit", str(self.limit))] if self.limit != DEFAULT_LIMIT else [])
+        limit = [("limit", str(self.limit))] if self.limit != DEFAULT_LIMIT else []
+        return [("q", self.q), *limit]

@@ -10,6 +10,8 @@ build their own (``tests.fixtures.index.build_index`` / ``write_corpus`` into ``
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from search import Post, Settings
@@ -92,3 +94,39 @@ def backend_app(backend_settings):
 @pytest.fixture
 def backend_client(backend_app):
     return backend_app.test_client()
+
+
+# --- under CI=true an unexpected skip fails the run --------------------------------------------
+
+#: Skips CI accepts: the start of the skip reason, and why it may happen on a CI machine.
+CI_ALLOWED_SKIPS = {
+    "unshare -rm cannot create user/mount namespaces here":
+        "the disk-full tests need user namespaces, which some CI containers do not grant",
+}
+_SKIPS: list[tuple[str, str]] = []
+
+
+def pytest_runtest_logreport(report):
+    if report.skipped and not hasattr(report, "wasxfail"):
+        longrepr = report.longrepr
+        reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+        _SKIPS.append((report.nodeid, reason.removeprefix("Skipped: ")))
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if os.environ.get("CI") != "true":
+        return
+    unexpected = [(node, reason) for node, reason in _SKIPS
+                  if not any(reason.startswith(allowed) for allowed in CI_ALLOWED_SKIPS)]
+    if not unexpected:
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.ensure_newline()
+        reporter.write_line(f"CI=true: {len(unexpected)} unexpected skip(s) fail the run "
+                            "(allowed ones are listed in tests/conftest.py CI_ALLOWED_SKIPS):",
+                            red=True)
+        for node, reason in unexpected:
+            reporter.write_line(f"  {node}: {reason}", red=True)
+    if session.exitstatus == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

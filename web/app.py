@@ -8,6 +8,7 @@ pages. Extensions: ``app.extensions["search_service"]`` and ``app.extensions["se
 from __future__ import annotations
 
 from flask import Flask
+from flask.json.provider import DefaultJSONProvider
 
 from search import SearchService, Settings
 
@@ -15,13 +16,19 @@ from . import admin, api, feeds, pages, security
 from .errors import register_error_handlers
 
 
+class JSONProvider(DefaultJSONProvider):
+    """JSON answers keep Japanese as it is (no ``\\u`` escapes) and keys in the order the
+    service builds them."""
+
+    ensure_ascii = False
+    sort_keys = False
+
+
 def create_app(config: Settings | None = None) -> Flask:
     """An app over ``config`` (default: :meth:`Settings.from_env`)."""
     settings = config if config is not None else Settings.from_env()
     app = Flask(__name__, static_folder=None)
-    app.config["POLICY_SEARCH_SETTINGS"] = settings
-    app.json.ensure_ascii = False
-    app.json.sort_keys = False
+    app.json = JSONProvider(app)
     app.extensions["search_settings"] = settings
     app.extensions["search_service"] = SearchService(settings)
     app.register_blueprint(api.bp)

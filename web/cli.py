@@ -5,6 +5,11 @@ from __future__ import annotations
 import click
 
 from indexer.cli import COMMANDS as INDEXER_COMMANDS
+from indexer.sync.command import sync_command
+from search.contract import SearchResponse
+from search.request import MAX_PAGE, SORTS
+
+INDEX_HELP = "Index root (default: $POLICY_SEARCH_INDEX or var/index)."
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -15,6 +20,7 @@ def main() -> None:
 
 for _command in INDEXER_COMMANDS:
     main.add_command(_command)
+main.add_command(sync_command)
 
 
 def _settings(index: str | None):
@@ -30,13 +36,14 @@ def _settings(index: str | None):
 
 @main.command("search")
 @click.argument("query", nargs=-1)
-@click.option("--index", "index", metavar="DIR", help="Index root (default: $POLICY_SEARCH_INDEX or var/index).")
+@click.option("--index", "index", metavar="DIR", help=INDEX_HELP)
 @click.option("--category", "categories", multiple=True, help="Only this category (repeatable).")
 @click.option("--from", "date_from", metavar="YYYY-MM-DD", help="Only posts on or after this day.")
 @click.option("--to", "date_to", metavar="YYYY-MM-DD", help="Only posts on or before this day.")
-@click.option("--sort", type=click.Choice(["relevance", "date_desc", "date_asc"]), default=None)
-@click.option("--page", default="1", help="Page number, from 1.")
-@click.option("--per-page", "per_page", default=None, help="Hits per page, 1-100 (default 20).")
+@click.option("--sort", type=click.Choice(SORTS), default=None)
+@click.option("--page", type=click.IntRange(1, MAX_PAGE), default=1, help="Page number, from 1.")
+@click.option("--per-page", "per_page", type=click.IntRange(min=1), default=None,
+              help="Hits per page (default 20, at most 100 unless configured otherwise).")
 @click.option("--json", "as_json", is_flag=True, help="Print the same JSON as GET /api/search.")
 def search_command(query, index, categories, date_from, date_to, sort, page, per_page, as_json):
     """Search the index from the command line: QUERY is the query language of the web search
@@ -44,13 +51,16 @@ def search_command(query, index, categories, date_from, date_to, sort, page, per
     import json
 
     from search import IndexUnavailable, QueryError, SearchRequest, SearchService
+    from search.request import parse_date
 
     settings = _settings(index)
-    params = {"q": " ".join(query), "category": list(categories), "from": date_from or "",
-              "to": date_to or "", "sort": sort or "", "page": page, "per_page": per_page or ""}
     service = SearchService(settings)
     try:
-        result = service.search(SearchRequest.from_params(params, settings))
+        req = SearchRequest.create(settings, q=" ".join(query), categories=categories,
+                                   date_from=parse_date("from", date_from),
+                                   date_to=parse_date("to", date_to),
+                                   sort=sort, page=page, per_page=per_page)
+        result = service.search(req)
     except QueryError as e:
         raise click.UsageError(f"{e.param or 'query'}: {e.message}") from None
     except IndexUnavailable as e:
@@ -63,7 +73,7 @@ def search_command(query, index, categories, date_from, date_to, sort, page, per
     _print_results(result)
 
 
-def _print_results(result: dict) -> None:
+def _print_results(result: SearchResponse) -> None:
     import html
     import re
 
@@ -86,7 +96,7 @@ def _print_results(result: dict) -> None:
 
 
 @main.command("serve")
-@click.option("--index", "index", metavar="DIR", help="Index root (default: $POLICY_SEARCH_INDEX or var/index).")
+@click.option("--index", "index", metavar="DIR", help=INDEX_HELP)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
 @click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64))

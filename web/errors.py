@@ -7,6 +7,7 @@ from flask import Flask, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from search import IndexUnavailable, QueryError
+from search.contract import Error
 
 #: ``code`` of the JSON error for each HTTP status the service answers with.
 STATUS_CODES = {
@@ -21,7 +22,8 @@ STATUS_CODES = {
 def api_error(status: int, code: str, message: str, param: str | None = None,
               headers: dict | None = None) -> Response:
     """The canonical JSON error response."""
-    response = jsonify({"error": {"code": code, "message": message, "param": param}})
+    body: Error = {"error": {"code": code, "message": message, "param": param}}
+    response = jsonify(body)
     response.status_code = status
     if headers:
         response.headers.update(headers)
@@ -44,19 +46,21 @@ def _http_error(e: HTTPException) -> Response:
     if not _is_api():
         return _html(status)
     headers = {}
-    if status == 405 and getattr(e, "valid_methods", None):
-        headers["Allow"] = ", ".join(sorted(e.valid_methods))
+    valid_methods = getattr(e, "valid_methods", None)  # set on MethodNotAllowed
+    if status == 405 and valid_methods:
+        headers["Allow"] = ", ".join(sorted(valid_methods))
         message = f"{request.method} is not allowed here; use {headers['Allow']}"
     elif status == 404:
         message = f"no API endpoint at {request.path}"
     else:
         message = e.description or e.name
-    return api_error(status, STATUS_CODES.get(status, "bad_request" if status < 500 else "internal_error"), message, None, headers)
+    code = STATUS_CODES.get(status, "bad_request" if status < 500 else "internal_error")
+    return api_error(status, code, message, None, headers)
 
 
 def _query_error(e: QueryError) -> Response:
-    if not _is_api():
-        return _html(400, [e.message])
+    # Only the API lets a QueryError through: the pages blueprint answers its own with the
+    # reader's 400 page (web.pages), which links the same search without the bad parameter.
     return api_error(400, e.code, e.message, e.param)
 
 
@@ -66,7 +70,8 @@ def _unavailable(e: IndexUnavailable) -> Response:
                "rebuild`) or its search backend cannot be reached; try again shortly")
     current_app.logger.info("index unavailable: %s", e)
     if not _is_api():
-        return _html(503, ["検索インデックスがまだ用意されていません。しばらくしてからもう一度お試しください。"])
+        return _html(503, ["検索インデックスがまだ用意されていません。"
+                           "しばらくしてからもう一度お試しください。"])
     return api_error(503, "index_unavailable", message, None, {"Retry-After": "5"})
 
 

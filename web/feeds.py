@@ -29,13 +29,13 @@ _MARK = re.compile(r"</?mark>")
 bp = Blueprint("feeds", __name__)
 
 
-def feed_params(state: nav.SearchState) -> list[tuple[str, str]]:
+def feed_params(req: SearchRequest) -> list[tuple[str, str]]:
     """The parameters of the feed of a results page (no sort, no page)."""
-    return [(k, v) for k, v in state.params(with_page=False) if k != "sort"]
+    return [(k, v) for k, v in req.params(with_page=False) if k != "sort"]
 
 
-def feed_url(state: nav.SearchState) -> str:
-    query = nav.query_string(feed_params(state))
+def feed_url(req: SearchRequest) -> str:
+    query = nav.query_string(feed_params(req))
     return url_for("feeds.search_feed") + (f"?{query}" if query else "")
 
 
@@ -55,12 +55,10 @@ def search_feed() -> Response:
     params["sort"] = "date_desc"
     req = SearchRequest.from_params(params, settings)
     res = current_app.extensions["search_service"].search(req)
-    state = nav.SearchState.from_args(request.args)
-    query = nav.query_string([*feed_params(state), *([("page", str(req.page))] if req.page > 1 else [])])
+    paged = [("page", str(req.page))] if req.page > 1 else []
+    query = nav.query_string([*feed_params(req), *paged])
     self_url = url_for(".search_feed", _external=True) + (f"?{query}" if query else "")
-    html_url = nav.SearchState(q=state.q, categories=state.categories, date_from=state.date_from,
-                               date_to=state.date_to, per_page=state.per_page, page=state.page,
-                               sort="date_desc").url(url_for("pages.search", _external=True))
+    html_url = nav.url(req, url_for("pages.search", _external=True))  # sort=date_desc, as here
 
     ET.register_namespace("", ATOM_NS)
 
@@ -76,7 +74,7 @@ def search_feed() -> Response:
     hits = res["hits"]
     newest = hits[0]["date"] if hits else None
     el(root, "updated", _timestamp(newest) if newest else
-       dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat())
+       dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat())
     el(root, "link", rel="self", type=ATOM_TYPE, href=self_url)
     el(root, "link", rel="alternate", type="text/html", href=html_url)
     author = el(root, "author")

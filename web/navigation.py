@@ -1,94 +1,36 @@
-"""Links of the results page: the search state in a URL, and the links that change it.
+"""Links of the results page: the search in a URL, and the links that change it.
 
-A :class:`SearchState` is what ``/search?…`` says (query, categories, date range, sort, page,
-page size). Every facet entry, filter chip, sort switch and page number is the same state with
-one thing changed, written back as a URL. Year, month and 年度 are date ranges, so they replace
-one another; categories add up. Nothing here touches Flask: the caller passes the base path.
+The :class:`search.SearchRequest` parsed from ``/search?…`` (query, categories, date range,
+sort, page, page size) is the state of the page. Every facet entry, filter chip, sort switch and
+page number is the same request with one thing changed (:meth:`~search.SearchRequest.change`),
+written back as a URL (:func:`url`). Year, month and 年度 are date ranges, so they replace one
+another; categories add up. Nothing here touches Flask: the caller passes the base path.
 """
 
 from __future__ import annotations
 
 import calendar
-import dataclasses
 import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from urllib.parse import quote_plus, urlencode
 
+from search import SearchRequest
+from search.request import MAX_PAGE, SORTS
 from search.wareki import era_label
 
+#: The sort switch's words, one for each of :data:`search.request.SORTS`.
 SORT_LABELS = {"relevance": "関連度順", "date_desc": "新しい順", "date_asc": "古い順"}
+assert tuple(SORT_LABELS) == SORTS
 #: Page links shown on each side of the current page.
 PAGER_RADIUS = 2
 _OPERATORS = {"OR", "AND", "NOT", "|"}
 
 
-@dataclass(frozen=True)
-class SearchState:
-    """The parameters of one results page, as the reader gave them (already validated)."""
-
-    q: str = ""
-    categories: tuple[str, ...] = ()
-    date_from: str = ""
-    date_to: str = ""
-    sort: str = ""
-    per_page: str = ""
-    page: int = 1
-
-    @classmethod
-    def from_args(cls, args) -> "SearchState":
-        """From a request's query arguments (a werkzeug ``MultiDict``, or a plain mapping)."""
-        getlist = args.getlist if hasattr(args, "getlist") else (lambda k: _as_list(args.get(k)))
-        categories: list[str] = []
-        for value in getlist("category"):
-            if value and value not in categories:  # as the service reads them: empty = absent
-                categories.append(value)
-        page = (args.get("page") or "1").strip()
-        return cls(
-            q=(args.get("q") or "").strip(),
-            categories=tuple(categories),
-            date_from=(args.get("from") or "").strip(),
-            date_to=(args.get("to") or "").strip(),
-            sort=(args.get("sort") or "").strip(),
-            per_page=(args.get("per_page") or "").strip(),
-            page=int(page) if re.fullmatch(r"[0-9]{1,9}", page) and int(page) > 0 else 1,
-        )
-
-    def params(self, *, with_page: bool = True) -> list[tuple[str, str]]:
-        """Query parameters in a fixed order, leaving out empty ones and page 1."""
-        out: list[tuple[str, str]] = []
-        if self.q:
-            out.append(("q", self.q))
-        out.extend(("category", c) for c in self.categories)
-        if self.date_from:
-            out.append(("from", self.date_from))
-        if self.date_to:
-            out.append(("to", self.date_to))
-        if self.sort:
-            out.append(("sort", self.sort))
-        if self.per_page:
-            out.append(("per_page", self.per_page))
-        if with_page and self.page > 1:
-            out.append(("page", str(self.page)))
-        return out
-
-    def filters(self) -> list[tuple[str, str]]:
-        """The parameters a new query from the header box keeps: filters and sort, not page."""
-        return [(k, v) for k, v in self.params(with_page=False) if k != "q"]
-
-    def change(self, **changes) -> "SearchState":
-        """This state with ``changes``; any change but the page goes back to page 1."""
-        changes.setdefault("page", 1)
-        return dataclasses.replace(self, **changes)
-
-    def url(self, base: str, extra: Iterable[tuple[str, str]] = ()) -> str:
-        query = query_string([*self.params(), *extra])
-        return f"{base}?{query}" if query else base
-
-    @property
-    def has_filters(self) -> bool:
-        return bool(self.categories or self.date_from or self.date_to)
+def url(req: SearchRequest, base: str, extra: Iterable[tuple[str, str]] = ()) -> str:
+    """``base`` with the parameters of ``req`` (and ``extra``) as its query string."""
+    query = query_string([*req.params(), *extra])
+    return f"{base}?{query}" if query else base
 
 
 def query_string(params: Iterable[tuple[str, str]]) -> str:
@@ -101,9 +43,12 @@ def query_string(params: Iterable[tuple[str, str]]) -> str:
     return urlencode(list(params), quote_via=_quote_iri)
 
 
-def _quote_iri(value: str, safe: str = "", encoding=None, errors=None) -> str:
-    return "".join(c if ord(c) > 0x7F and c.isprintable() and not c.isspace() else quote_plus(c, safe, errors="replace")
-                   for c in value)
+def _quote_iri(value: str | bytes, safe: str | bytes = "", encoding: str | None = None,
+               errors: str | None = None) -> str:
+    if isinstance(value, bytes):  # urlencode passes bytes only for bytes values: none here
+        value = value.decode("utf-8", "replace")
+    return "".join(c if ord(c) > 0x7F and c.isprintable() and not c.isspace()
+                   else quote_plus(c, safe, errors="replace") for c in value)
 
 
 # -- date ranges --------------------------------------------------------------------------
@@ -172,82 +117,96 @@ def _named_range(date_from: str, date_to: str) -> list[tuple[str, str]]:
 
 # -- the pieces of the page ------------------------------------------------------------------
 
-def removals(state: SearchState) -> list[tuple[str, SearchState]]:
-    """Each active filter's label, and the state without that filter."""
-    out = [(f"カテゴリ: {c}", state.change(categories=tuple(x for x in state.categories if x != c)))
-           for c in state.categories]
-    if state.date_from or state.date_to:
-        out.append((f"期間: {range_label(state.date_from, state.date_to)}",
-                    state.change(date_from="", date_to="")))
+def _iso(value: dt.date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def _range(rng: tuple[str, str]) -> dict[str, dt.date]:
+    return {"date_from": dt.date.fromisoformat(rng[0]), "date_to": dt.date.fromisoformat(rng[1])}
+
+
+def removals(req: SearchRequest) -> list[tuple[str, SearchRequest]]:
+    """Each active filter's label, and the request without that filter."""
+    out = [(f"カテゴリ: {c}", req.change(categories=tuple(x for x in req.categories if x != c)))
+           for c in req.categories]
+    if req.date_from or req.date_to:
+        out.append((f"期間: {range_label(_iso(req.date_from), _iso(req.date_to))}",
+                    req.change(date_from=None, date_to=None)))
     return out
 
 
-def chips(state: SearchState, base: str) -> list[dict]:
+def chips(req: SearchRequest, base: str) -> list[dict]:
     """Active filters, each with the link that removes it."""
-    return [{"label": label, "url": without.url(base)} for label, without in removals(state)]
+    return [{"label": label, "url": url(without, base)} for label, without in removals(req)]
 
 
-def without_filters(state: SearchState) -> SearchState:
-    return state.change(categories=(), date_from="", date_to="")
+def without_filters(req: SearchRequest) -> SearchRequest:
+    return req.change(categories=(), date_from=None, date_to=None)
 
 
-def sort_links(state: SearchState, current: str, base: str) -> list[dict]:
+def sort_links(req: SearchRequest, base: str) -> list[dict]:
     """The sort switch; relevance is offered only when there is a query to be relevant to."""
-    keys = ["relevance", "date_desc", "date_asc"] if state.q else ["date_desc", "date_asc"]
-    return [{"label": SORT_LABELS[k], "current": k == current, "url": state.change(sort=k).url(base)}
+    keys = [k for k in SORTS if req.q.strip() or k != "relevance"]
+    current = req.effective_sort
+    return [{"label": SORT_LABELS[k], "current": k == current, "url": url(req.change(sort=k), base)}
             for k in keys]
 
 
-def pager(state: SearchState, total: int, per_page: int, base: str) -> dict | None:
-    """Previous/next and a window of page numbers, or None when everything fits on one page."""
-    pages = max(1, -(-total // per_page)) if per_page > 0 else 1
-    if pages <= 1 and state.page <= 1:
+def pager(req: SearchRequest, total: int, base: str) -> dict | None:
+    """Previous/next and a window of page numbers, or None when everything fits on one page.
+    Pages past the last one a request may ask for (``MAX_PAGE``) are not linked."""
+    pages = min(MAX_PAGE, max(1, -(-total // req.per_page)))
+    if pages <= 1 and req.page <= 1:
         return None
-    current = state.page
-    shown = sorted({1, pages, *range(max(1, current - PAGER_RADIUS), min(pages, current + PAGER_RADIUS) + 1)})
+    current = req.page
+    window = range(max(1, current - PAGER_RADIUS), min(pages, current + PAGER_RADIUS) + 1)
+    shown = sorted({1, pages, *window})
     items: list[dict] = []
     previous = 0
     for n in shown:
         if n - previous > 1:
             items.append({"gap": True})
-        items.append({"n": n, "current": n == current, "url": state.change(page=n).url(base)})
+        items.append({"n": n, "current": n == current, "url": url(req.change(page=n), base)})
         previous = n
     return {
-        "prev": state.change(page=min(current - 1, pages)).url(base) if current > 1 else None,
-        "next": state.change(page=current + 1).url(base) if current < pages else None,
+        "prev": url(req.change(page=min(current - 1, pages)), base) if current > 1 else None,
+        "next": url(req.change(page=current + 1), base) if current < pages else None,
         "links": items,
     }
 
 
-def facet_sidebar(state: SearchState, facets: Mapping[str, Iterable[Mapping]], base: str,
+def facet_sidebar(req: SearchRequest, facets: Mapping[str, Iterable[Mapping]], base: str,
                   category_limit: int | None = None) -> dict:
     """Facet entries with labels, counts, and the link that adds (or, when active, removes) them.
 
     With ``category_limit``, only that many categories (the service lists the biggest first)
     and the chosen ones are listed; ``category_more`` says how many were left out.
     """
-    named = dict(_named_range(state.date_from, state.date_to))
+    date_from, date_to = _iso(req.date_from), _iso(req.date_to)
+    named = dict(_named_range(date_from, date_to))
 
-    def entry(label: str, count: int, active: bool, target: SearchState) -> dict:
-        return {"label": label, "count": count, "active": active, "url": target.url(base)}
+    def entry(label: str, count: int, active: bool, target: SearchRequest) -> dict:
+        return {"label": label, "count": count, "active": active, "url": url(target, base)}
 
-    def ranged(kind: str, value: str, rng: tuple[str, str]) -> SearchState:
+    def ranged(kind: str, value: str, rng: tuple[str, str]) -> SearchRequest:
         if named.get(kind) == value:
-            return state.change(date_from="", date_to="")
-        return state.change(date_from=rng[0], date_to=rng[1])
+            return req.change(date_from=None, date_to=None)
+        return req.change(**_range(rng))
 
     categories = []
     seen = set()
     for f in facets.get("category", ()):
         value, count = str(f["value"]), int(f["count"])
         seen.add(value)
-        active = value in state.categories
-        cats = tuple(c for c in state.categories if c != value) if active else (*state.categories, value)
-        categories.append(entry(value, count, active, state.change(categories=cats)))
-    for value in state.categories:  # a chosen category with no hits left stays removable
+        active = value in req.categories
+        others = tuple(c for c in req.categories if c != value)
+        cats = others if active else (*req.categories, value)
+        categories.append(entry(value, count, active, req.change(categories=cats)))
+    for value in req.categories:  # a chosen category with no hits left stays removable
         if value not in seen:
-            categories.append(entry(value, 0, True, state.change(
-                categories=tuple(c for c in state.categories if c != value))))
+            categories.append(entry(value, 0, True, req.change(
+                categories=tuple(c for c in req.categories if c != value))))
+
     listed = len(categories)
     if category_limit is not None and listed > category_limit:
         categories = [e for n, e in enumerate(categories) if n < category_limit or e["active"]]
@@ -264,14 +223,15 @@ def facet_sidebar(state: SearchState, facets: Mapping[str, Iterable[Mapping]], b
 
     # Months are listed under a year only when the range in force lies inside that year,
     # so the sidebar stays short however many years the index spans.
-    open_year = state.date_from[:4] if state.date_from[:4] and state.date_from[:4] == state.date_to[:4] else ""
+    open_year = date_from[:4] if date_from[:4] and date_from[:4] == date_to[:4] else ""
     years = []
     for f in sorted(facets.get("year", ()), key=lambda f: str(f["value"]), reverse=True):
         value = str(f["value"])
         if not value.isdigit():
             continue
         era = era_label(int(value), "年")
-        e = entry(f"{value}年（{era}）" if era else f"{value}年", int(f["count"]), named.get("year") == value,
+        label = f"{value}年（{era}）" if era else f"{value}年"
+        e = entry(label, int(f["count"]), named.get("year") == value,
                   ranged("year", value, year_range(int(value))))
         e["months"] = months_by_year.get(value, []) if value == open_year else []
         years.append(e)
@@ -297,14 +257,10 @@ def query_words(q: str) -> list[str]:
         if token == "NOT":
             negated = True
             continue
-        skip = negated or not token or token in _OPERATORS or token[0] in "-－" or ":" in token or "：" in token
+        skip = (negated or not token or token in _OPERATORS or token[0] in "-－"
+                or ":" in token or "：" in token)
         negated = False
         if not skip and token not in words:
             words.append(token)
     return words
 
-
-def _as_list(value) -> list[str]:
-    if value is None:
-        return []
-    return [value] if isinstance(value, str) else list(value)

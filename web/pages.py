@@ -16,6 +16,8 @@ from markupsafe import Markup, escape
 from werkzeug.datastructures import MultiDict
 
 from search import QueryError, SearchRequest
+from search.contract import DidYouMean
+from search.request import parse_date
 
 from . import navigation as nav
 from .feeds import feed_title, feed_url
@@ -70,11 +72,13 @@ def _num(value) -> str:
 
 
 @bp.app_template_global("search_link")
-def search_link(**params: str) -> str:
-    """``/search?…`` for ``params`` (``date_from``/``date_to`` stand for ``from``/``to``)."""
-    names = {"date_from": "from", "date_to": "to"}
-    query = nav.query_string((names.get(k, k), v) for k, v in params.items() if v)
-    return url_for("pages.search") + (f"?{query}" if query else "")
+def search_link(q: str = "", category: str = "", date_from: str = "", date_to: str = "",
+                sort: str = "") -> str:
+    """``/search?…`` for a search with these (already valid) values; empty ones are left out."""
+    req = SearchRequest(q=q, categories=(category,) if category else (),
+                        date_from=parse_date("from", date_from), date_to=parse_date("to", date_to),
+                        sort=sort or None)
+    return nav.url(req, url_for("pages.search"))
 
 
 def post_link(post_id: str, q: str = "") -> str:
@@ -105,8 +109,7 @@ def paragraphs(html: Markup) -> list[Markup]:
 @bp.get("/")
 def home() -> Response:
     svc = _service()
-    recent = svc.search(SearchRequest.from_params(
-        {"sort": "date_desc", "per_page": str(RECENT_POSTS)}, _settings()))["hits"]
+    recent = svc.search(SearchRequest(sort="date_desc", per_page=RECENT_POSTS))["hits"]
     archives = svc.archives()
     months: dict[str, list[dict]] = {}
     for m in sorted(archives["months"], key=lambda m: m["value"], reverse=True):
@@ -127,54 +130,53 @@ def home() -> Response:
 @bp.get("/search")
 def search() -> Response:
     settings, svc = _settings(), _service()
-    try:
-        req = SearchRequest.from_params(request.args, settings)
-        res = svc.search(req)
-    except QueryError as e:
-        return _query_error_page(e)
-    state = nav.SearchState.from_args(request.args)
+    req = SearchRequest.from_params(request.args, settings)  # a QueryError: _query_error_page
+    res = svc.search(req)
     base = url_for(".search")
-    total, per_page, page = res["total"], res["per_page"], res["page"]
-    hits = [dict(hit, link=post_link(hit["id"], state.q)) for hit in res["hits"]]
-    first = (page - 1) * per_page + 1
-    relax = _relaxed(svc, settings, state, base) if total == 0 and state.has_filters else []
-    words = nav.query_words(state.q) if total == 0 else []
+    q = req.q.strip()
+    category_limit = None if request.args.get("more") == "category" else CATEGORY_FACET_LIMIT
+    total, page = res["total"], res["page"]
+    hits = [dict(hit, link=post_link(hit["id"], q)) for hit in res["hits"]]
+    first = (page - 1) * req.per_page + 1
+    relax = _relaxed(svc, req, base) if total == 0 and req.has_filters else []
+    words = nav.query_words(q) if total == 0 else []
     return _page(
         "search.html",
-        q=state.q, keep=state.filters(), page=page, total=total, hits=hits,
+        q=q, keep=req.filters(), page=page, total=total, hits=hits,
         first=first, last=first + len(hits) - 1,
         took=f"{res['took_ms'] / 1000:.3f}",
-        sort_links=nav.sort_links(state, req.effective_sort, base),
-        chips=nav.chips(state, base),
-        clear_url=nav.without_filters(state).url(base),
-        first_page_url=state.change().url(base),
-        pager=nav.pager(state, total, per_page, base) if hits or total else None,
-        facets=nav.facet_sidebar(state, res["facets"], base,
-                                 None if request.args.get("more") == "category" else CATEGORY_FACET_LIMIT),
-        more_categories_url=state.url(base, [("more", "category")]) + "#f-cat",
-        facets_shown=total > 0 or state.has_filters,
+        sort_links=nav.sort_links(req, base),
+        chips=nav.chips(req, base),
+        clear_url=nav.url(nav.without_filters(req), base),
+        first_page_url=nav.url(req.change(), base),
+        pager=nav.pager(req, total, base) if hits or total else None,
+        facets=nav.facet_sidebar(req, res["facets"], base, category_limit),
+        more_categories_url=nav.url(req, base, [("more", "category")]) + "#f-cat",
+        facets_shown=total > 0 or req.has_filters,
         relax=relax,
-        words=[{"text": w, "url": nav.SearchState(q=w).url(base)} for w in words[:5]],
-        feed={"url": feed_url(state), "title": feed_title(state.q)},
-        did_you_mean=dict(res["did_you_mean"], url=state.change(q=res["did_you_mean"]["q"]).url(base))
-        if res.get("did_you_mean") else None,
+        words=[{"text": w, "url": nav.url(SearchRequest(q=w), base)} for w in words[:5]],
+        feed={"url": feed_url(req), "title": feed_title(q)},
+        did_you_mean=_did_you_mean(req, res["did_you_mean"], base),
     )
 
 
-def _relaxed(svc, settings, state: nav.SearchState, base: str) -> list[dict]:
+def _did_you_mean(req: SearchRequest, proposal: DidYouMean | None, base: str) -> dict | None:
+    """The proposed query with the link to its results (same filters), or None."""
+    if proposal is None:
+        return None
+    return dict(proposal, url=nav.url(req.change(q=proposal["q"]), base))
+
+
+def _relaxed(svc, req: SearchRequest, base: str) -> list[dict]:
     """For an empty result: how many hits each filter's removal (and removing all) would give."""
-    candidates = [(label + " を外す", without) for label, without in nav.removals(state)]
+    candidates = [(label + " を外す", without) for label, without in nav.removals(req)]
     if len(candidates) > 1:
-        candidates.append(("絞り込みをすべて外す", nav.without_filters(state)))
+        candidates.append(("絞り込みをすべて外す", nav.without_filters(req)))
     out = []
     for label, relaxed in candidates[:MAX_RELAXED]:
-        try:
-            count = svc.search(SearchRequest.from_params(MultiDict(relaxed.params()), settings),
-                               did_you_mean=False)["total"]
-        except QueryError:
-            continue
+        count = svc.search(relaxed, did_you_mean=False)["total"]
         if count:
-            out.append({"label": label, "count": count, "url": relaxed.url(base)})
+            out.append({"label": label, "count": count, "url": nav.url(relaxed, base)})
     return out
 
 
@@ -224,7 +226,8 @@ def opensearch() -> Response:
 # -- error pages (HTML for everything outside /api/) ----------------------------------------
 
 ERROR_TEXT = {
-    400: ("リクエストに誤りがあります", ["検索条件を読み取れませんでした。条件を見直してもう一度お試しください。"]),
+    400: ("リクエストに誤りがあります", ["検索条件を読み取れませんでした。"
+                                      "条件を見直してもう一度お試しください。"]),
     404: ("ページが見つかりません", ["お探しのページは移動したか、削除された可能性があります。",
                                    "上の検索窓から記事を探せます。"]),
     405: ("この方法では表示できません", ["このページは GET で開いてください。"]),
@@ -233,7 +236,8 @@ ERROR_TEXT = {
 }
 
 
-def error_page(status: int, lines: list[str] | None = None, q: str = "", retry: str = "") -> Response:
+def error_page(status: int, lines: list[str] | None = None, q: str = "",
+               retry: str = "") -> Response:
     heading, default_lines = ERROR_TEXT.get(status, (f"エラー {status}", []))
     return _page("error.html", status, code=status, heading=heading,
                  lines=lines if lines is not None else default_lines, q=q, retry=retry)
@@ -251,17 +255,27 @@ QUERY_ERROR_TEXT = {
 }
 
 
+@bp.errorhandler(QueryError)
 def _query_error_page(e: QueryError) -> Response:
     """The 400 page for a search the service refuses: what is wrong, in Japanese, and a link
     to the same search without the parameter at fault."""
     max_chars = _settings().max_query_chars
     text = QUERY_ERROR_TEXT.get(e.code, "検索条件を解釈できませんでした。")
-    args = MultiDict(request.args)
-    if e.param:
-        args.poplist(e.param)
-    if e.param in {"from", "to"}:
-        args.poplist("from")
-        args.poplist("to")
-    state = nav.SearchState.from_args(args)
+    retry = _without_faults(MultiDict(request.args), e)
     return error_page(400, [text.format(max_chars=max_chars), f"（詳細: {e.message}）"],
-                      q=state.q[:max_chars], retry=state.url(url_for(".search")))
+                      q=retry.q.strip()[:max_chars], retry=nav.url(retry, url_for(".search")))
+
+
+def _without_faults(args: MultiDict, error: QueryError) -> SearchRequest:
+    """The search ``args`` ask for once every parameter at fault is dropped (both dates for a
+    date fault). Each round drops a parameter that is there, so a few rounds suffice."""
+    for _ in range(len(args) + 1):
+        if error.param is None or error.param not in args:
+            break
+        for name in ("from", "to") if error.param in {"from", "to"} else (error.param,):
+            args.poplist(name)
+        try:
+            return SearchRequest.from_params(args, _settings())
+        except QueryError as e:
+            error = e
+    return SearchRequest()

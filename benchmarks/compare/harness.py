@@ -271,13 +271,19 @@ def parse_args(argv: list[str] | None) -> Options:
                    ranx=not args.no_ranx, parallel=not args.serial, report_only=args.report_only)
 
 
+def missing_corpus(path: Path) -> str:
+    """The message for a run without its corpus: a benchmark without data measured nothing."""
+    return (f"benchmarks: the corpus {path} is not there. The benchmarks need the shared data "
+            f"beside this checkout (../shared/corpora/whitepaper/posts.jsonl); put it there, or "
+            f"pass --corpus PATH. Nothing was measured.")
+
+
 def main(argv: list[str] | None = None, others: list[dict] | None = None) -> dict:
     """Run the comparison and write its report; ``others`` are the outputs of the other
     benchmarks of the same ``make bench`` run (see ``benchmarks/run_all.py``), appended to it."""
     opts = parse_args(argv)
     if not opts.corpus.exists():
-        print(f"skipped: {opts.corpus} not found (../shared is absent)")
-        return {}
+        raise SystemExit(missing_corpus(opts.corpus))
     from . import report
 
     saved = opts.out_dir / "results.json"

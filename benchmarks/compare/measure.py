@@ -20,6 +20,15 @@ def _status_kb(key: str) -> int | None:
     return None
 
 
+def cpu_seconds() -> float:
+    """User + system CPU seconds of this process (all its threads) and of its child processes
+    that have ended and been waited for (an indexer's worker processes), so far."""
+    import resource
+
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def reset_peak() -> bool:
     """Start a new high-water mark of resident memory (Linux: ``5`` to ``clear_refs`` resets
     ``VmHWM``). False where that is not possible; peaks then count from process start."""

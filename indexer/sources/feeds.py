@@ -25,9 +25,12 @@ _ENTRY_TAGS = frozenset({"item", "entry"})
 
 
 def read_feed(path: Path, options: ImportOptions) -> SourceResult:
+    return read_feed_data(path.read_bytes(), str(path), options)
+
+
+def read_feed_data(data: bytes, name: str, options: ImportOptions) -> SourceResult:
+    """The posts of a feed's bytes; ``name`` (a path, or the feed's URL for sync) labels problems."""
     result = SourceResult()
-    name = str(path)
-    data = path.read_bytes()
     parsed = feedparser.parse(data)
     if not parsed.entries:
         error = parsed.get("bozo_exception")

@@ -1,8 +1,12 @@
-"""HTML to plain text that keeps paragraphs, over lxml's HTML parser.
+"""HTML to plain text that keeps paragraphs, over lxml's HTML parser and tree operations.
 
 Block elements (p, div, li, headings, table rows…) become paragraphs separated by a blank line,
 ``<br>`` a line break; scripts, styles and comments vanish; runs of HTML white space become one
 space. Entities are decoded by the parser. Japanese full-width spaces are text and stay.
+
+Feed entries are fragments, often a sentence or two, so trafilatura (which reads whole pages:
+:mod:`indexer.sources.pages`) does not fit here: it finds no main text in a short fragment, and
+its text output does not tell a paragraph from a line break.
 """
 
 from __future__ import annotations
@@ -20,66 +24,36 @@ BLOCKS = frozenset({
 })
 SKIPPED = frozenset({"script", "style", "noscript", "template", "head", "title"})
 _SPACE = re.compile(r"[ \t\n\r\f\v]+")
-_PARAGRAPH, _LINE = object(), object()
+# Marks put into the tree where a paragraph or a line ends; characters of the Private Use Area,
+# which are taken out of the input first so that they cannot come from it.
+_PARAGRAPH, _LINE = "\ue000", "\ue001"
 
 
 def html_to_text(html: str) -> str:
     """The text of an HTML fragment or page, paragraphs separated by blank lines."""
-    if not html or not html.strip():
+    html = html.replace(_PARAGRAPH, "").replace(_LINE, "") if html else ""
+    if not html.strip():
         return ""
     try:
         root = lxml.html.fragment_fromstring(html, create_parent="div")
     except (etree.ParserError, ValueError):
         return ""
-    pieces: list = []
-    _walk(root, pieces)
-    return _assemble(pieces)
+    etree.strip_elements(root, etree.Comment, etree.ProcessingInstruction, *SKIPPED,
+                         with_tail=False)
+    for element in root.iter("br"):
+        element.tail = _LINE + (element.tail or "")
+    for element in root.iter(*BLOCKS):
+        element.text = _PARAGRAPH + (element.text or "")
+        element.tail = _PARAGRAPH + (element.tail or "")
+    paragraphs = (_lines(piece) for piece in root.text_content().split(_PARAGRAPH))
+    return "\n\n".join(p for p in paragraphs if p)
 
 
-def _walk(element, pieces: list) -> None:
-    tag = element.tag if isinstance(element.tag, str) else None  # comments and PIs: no tag name
-    if tag is not None and tag.lower() not in SKIPPED:
-        tag = tag.lower()
-        block = tag in BLOCKS
-        if block:
-            pieces.append(_PARAGRAPH)
-        if tag == "br":
-            pieces.append(_LINE)
-        if element.text:
-            pieces.append(element.text)
-        for child in element:
-            _walk(child, pieces)
-        if block:
-            pieces.append(_PARAGRAPH)
-    if element.tail:
-        pieces.append(element.tail)
-
-
-def _assemble(pieces: list) -> str:
-    paragraphs: list[str] = []
-    lines: list[str] = []
-    words: list[str] = []
-
-    def end_line() -> None:
-        line = _SPACE.sub(" ", "".join(words)).strip(" ")
-        words.clear()
-        if line or lines:
-            lines.append(line)
-
-    def end_paragraph() -> None:
-        end_line()
-        while lines and not lines[-1]:
-            lines.pop()
-        if lines:
-            paragraphs.append("\n".join(lines))
-        lines.clear()
-
-    for piece in pieces:
-        if piece is _PARAGRAPH:
-            end_paragraph()
-        elif piece is _LINE:
-            end_line()
-        else:
-            words.append(piece)
-    end_paragraph()
-    return "\n\n".join(paragraphs)
+def _lines(paragraph: str) -> str:
+    """One paragraph: white space folded in each line, empty lines at its ends dropped."""
+    lines = [_SPACE.sub(" ", line).strip(" ") for line in paragraph.split(_LINE)]
+    while lines and not lines[-1]:
+        lines.pop()
+    while lines and not lines[0]:
+        lines.pop(0)
+    return "\n".join(lines)

@@ -22,9 +22,9 @@ from ..postfile import make_post, placeholder_url
 from ..problems import FieldError
 from .model import ImportOptions, SourcePost, SourceResult, id_from_link, one_line
 
-_TITLE_LINE = re.compile(r"(?P<title>.*\S)\s*\[(?P<y>\d{4})年(?P<m>\d{1,2})月(?P<d>\d{1,2})日\s*\([^)]{1,4}\)\]\s*")
+TITLE_LINE = re.compile(r"(?P<title>.*\S)\s*\[(?P<y>\d{4})年(?P<m>\d{1,2})月(?P<d>\d{1,2})日\s*\([^)]{1,4}\)\]\s*")
 #: The first line of the footer under a post.
-_FOOTER = frozenset({"トラックバック", "コメントする", "コメント", "この記事へのトラックバック",
+FOOTER = frozenset({"トラックバック", "コメントする", "コメント", "この記事へのトラックバック",
                      "この記事へのコメント", "トラックバックURL"})
 #: Lines of page furniture dropped wherever they appear inside the post's span.
 _FURNITURE = frozenset({"CANPAN ブログ検索", "Loading", "• もっと見る", "もっと見る", "Main",
@@ -45,7 +45,7 @@ def read_page_text(path: Path, options: ImportOptions) -> SourceResult:
         return result
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     for index, line in enumerate(lines):
-        m = _TITLE_LINE.fullmatch(line)
+        m = TITLE_LINE.fullmatch(line)
         if m:
             break
     else:
@@ -62,7 +62,7 @@ def read_page_text(path: Path, options: ImportOptions) -> SourceResult:
     body_lines = []
     for line in lines[index + 1:]:
         stripped = line.strip()
-        if stripped in _FOOTER:
+        if stripped in FOOTER:
             break
         if stripped in _FURNITURE or _PREV_NEXT.fullmatch(line) or (stripped and _CALENDAR.fullmatch(line)):
             continue

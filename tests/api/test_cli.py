@@ -62,7 +62,10 @@ def test_no_hits(run):
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["--page", "0", "x"], "Error: page: page must be an integer from 1 to 10000, got '0'"),
+    (["--page", "0", "x"], "Error: Invalid value for '--page': 0 is not in the range 1<=x<=10000."),
+    (["--page", "x"], "Error: Invalid value for '--page': 'x' is not a valid integer range."),
+    (["--from", "2021-01-01", "--to", "2020-01-01"],
+     "Error: to: from (2021-01-01) must not be after to (2020-01-01)"),
     (["--from", "2020-13-01"], "Error: from: from must be a date written YYYY-MM-DD, got '2020-13-01'"),
     (["--per-page", "500"], "Error: per_page: per_page must be an integer from 1 to 100, got '500'"),
     (["あ" * 5001], "Error: q: q is 5001 characters long; at most 5000 are allowed"),

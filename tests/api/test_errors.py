@@ -3,7 +3,7 @@
 import pytest
 
 from search import Settings
-from tests.api.contract import assert_canonical_error
+from tests.contract import assert_canonical_error
 from tests.fixtures.index import build_index
 from tests.fixtures.posts import FIXTURE_POSTS
 from web import create_app

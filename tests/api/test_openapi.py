@@ -9,7 +9,7 @@ from jsonschema import Draft202012Validator
 
 from search import Settings
 from search.request import MAX_PAGE, SORTS
-from tests.api.contract import schema_errors
+from tests.contract import schema_errors
 from web.api import openapi_document
 
 DOC_PATH = Path(__file__).resolve().parents[2] / "web" / "openapi.json"
@@ -23,7 +23,7 @@ def test_served_document_is_the_file(client):
     whole = json.loads(DOC_PATH.read_text("utf-8"))
     assert response.get_json() == openapi_document()
     assert sorted(whole["paths"]) == sorted([*openapi_document()["paths"], "/api/admin/jobs/{id}",
-                                             "/api/admin/update"])
+                                             "/api/admin/sync", "/api/admin/update"])
     assert openapi_document(admin=True) == whole
 
 

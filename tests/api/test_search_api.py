@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.contract import assert_canonical_error, schema_errors
+from tests.contract import assert_canonical_error, schema_errors
 from tests.fixtures.posts import FIXTURE_POSTS
 
 ALL_IDS = sorted(p.id for p in FIXTURE_POSTS)

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from search.didyoumean import KnownWords, Known, candidates, edit_distance
-from tests.api.contract import schema_errors
+from tests.contract import schema_errors
 
 
 def search(client, **params):

@@ -8,7 +8,7 @@ import time
 import feedparser
 import pytest
 
-from tests.api.contract import assert_canonical_error
+from tests.contract import assert_canonical_error
 from tests.features.conftest import copy_sample
 
 R6_NEWEST_FIRST = ["2025-03-14-p2-shogai-hoken-fukushi-kacho-kaigi-r6",

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from search.related import telling_terms
-from tests.api.contract import assert_canonical_error, schema_errors
+from tests.contract import assert_canonical_error, schema_errors
 
 
 # Both backends score with BM25 but not the same BM25 (Whoosh: BM25F over this project's

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from search.suggest import SuggestLexicon, WordCounts, post_words
-from tests.api.contract import assert_canonical_error
+from tests.contract import assert_canonical_error
 from tests.features.conftest import copy_sample
 
 

@@ -22,7 +22,9 @@ from whoosh.filedb.filestore import FileStorage
 from search import IndexStore, Settings
 from web import create_app
 
-from .checks import assert_canonical_error, assert_no_leak, assert_security_headers, error_body
+from tests.contract import assert_canonical_error, error_body
+
+from .checks import assert_no_leak, assert_security_headers
 from .server import serve
 
 

@@ -18,7 +18,9 @@ import pytest
 
 import web
 
-from .checks import assert_canonical_error, assert_no_leak, assert_security_headers, error_body
+from tests.contract import assert_canonical_error, error_body
+
+from .checks import assert_no_leak, assert_security_headers
 from .opened import record_opens
 
 LONG_ID = "a" * 10_000

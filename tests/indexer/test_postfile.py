@@ -38,6 +38,7 @@ def test_a_good_file_parses_into_a_post():
     make_post("tagged", "一行目\n\n二行目", tags=("a", "b c")),
     make_post("quotes", 'He said "ok" \\ C:\\path\t<tab>', title='引用 "題名" \\ です'),
     make_post("control", "本文", title="ベル\x07と削除\x7f"),
+    make_post("tab", "本文", title="タブ\tあり", tags=("改行\u2028なし", "引用\"符")),
     make_post("fence-in-body", "前\n+++\n後"),
     make_post("emoji", "𠮷野家 🍜 ８０５０", title="𠮷"),
 ])

@@ -3,39 +3,40 @@
 import pytest
 from werkzeug.datastructures import MultiDict
 
+from search import SearchRequest
+from search.request import MAX_PAGE, parse_date
 from web import navigation as nav
 
 BASE = "/search"
 
 
-def state(**kw):
-    return nav.SearchState(**kw)
+def state(date_from="", date_to="", **kw):
+    return SearchRequest(date_from=parse_date("from", date_from), date_to=parse_date("to", date_to), **kw)
 
 
-def test_state_round_trips_through_its_url():
+def test_request_round_trips_through_its_url():
     args = MultiDict([("q", " 保育士 "), ("category", "子ども"), ("category", "介護"), ("category", "子ども"),
                       ("category", ""), ("category", " 介護"), ("from", "2020-01-01"), ("to", "2020-12-31"),
-                      ("sort", "date_desc"), ("per_page", "10"), ("page", "3")])
-    s = nav.SearchState.from_args(args)
-    assert s == state(q="保育士", categories=("子ども", "介護", " 介護"), date_from="2020-01-01",
-                      date_to="2020-12-31", sort="date_desc", per_page="10", page=3)
-    assert s.url(BASE) == ("/search?q=保育士&category=子ども"
-                           "&category=介護&category=+介護&from=2020-01-01&to=2020-12-31"
-                           "&sort=date_desc&per_page=10&page=3")
-    assert nav.SearchState.from_args(MultiDict(s.params())) == s
+                      ("sort", "date_desc"), ("per_page", "10"), ("page", "3"), ("more", "category")])
+    s = SearchRequest.from_params(args)
+    assert s == state(q=" 保育士 ", categories=("子ども", "介護", " 介護"), date_from="2020-01-01",
+                      date_to="2020-12-31", sort="date_desc", per_page=10, per_page_given=True, page=3)
+    assert nav.url(s, BASE) == ("/search?q=保育士&category=子ども"
+                                "&category=介護&category=+介護&from=2020-01-01&to=2020-12-31"
+                                "&sort=date_desc&per_page=10&page=3")
+    assert SearchRequest.from_params(MultiDict(s.params())) == s.change(q="保育士", page=3)
 
 
-@pytest.mark.parametrize("page, expected", [("", 1), ("0", 1), ("-2", 1), ("x", 1), ("²", 1), ("７", 1),
-                                           ("9" * 12, 1), ("7", 7)])
-def test_page_is_read_leniently(page, expected):
-    assert nav.SearchState.from_args({"page": page}).page == expected
+def test_only_a_page_size_asked_for_is_written_back():
+    assert SearchRequest.from_params({"q": "x"}).params() == [("q", "x")]
+    assert SearchRequest.from_params({"q": "x", "per_page": "20"}).params() == [("q", "x"), ("per_page", "20")]
 
 
 def test_any_change_but_the_page_goes_back_to_page_one():
     s = state(q="a", page=4)
     assert s.change(sort="date_asc").page == 1
     assert s.change(page=5).page == 5
-    assert state().url(BASE) == "/search"
+    assert nav.url(state(), BASE) == "/search"
 
 
 @pytest.mark.parametrize("date_from, date_to, label", [
@@ -135,18 +136,18 @@ def test_chips_remove_one_filter_each():
         {"label": "カテゴリ: 介護", "url": "/search?q=x&category=子ども&from=2019-04-01&to=2020-03-31&sort=date_asc"},
         {"label": "期間: 2019年度", "url": "/search?q=x&category=子ども&category=介護&sort=date_asc"},
     ]
-    assert nav.without_filters(s).url(BASE) == "/search?q=x&sort=date_asc"
+    assert nav.url(nav.without_filters(s), BASE) == "/search?q=x&sort=date_asc"
     assert s.filters() == [("category", "子ども"), ("category", "介護"), ("from", "2019-04-01"),
                            ("to", "2020-03-31"), ("sort", "date_asc")]
 
 
 def test_sort_links_offer_relevance_only_with_a_query():
-    assert [(l["label"], l["current"], l["url"]) for l in nav.sort_links(state(q="x", page=2), "relevance", BASE)] == [
+    assert [(l["label"], l["current"], l["url"]) for l in nav.sort_links(state(q="x", page=2), BASE)] == [
         ("関連度順", True, "/search?q=x&sort=relevance"),
         ("新しい順", False, "/search?q=x&sort=date_desc"),
         ("古い順", False, "/search?q=x&sort=date_asc"),
     ]
-    assert [l["label"] for l in nav.sort_links(state(), "date_desc", BASE)] == ["新しい順", "古い順"]
+    assert [l["label"] for l in nav.sort_links(state(), BASE)] == ["新しい順", "古い順"]
 
 
 def pages_of(p):
@@ -154,22 +155,28 @@ def pages_of(p):
 
 
 def test_pager_window():
-    p = nav.pager(state(q="x", page=6), total=200, per_page=20, base=BASE)
+    p = nav.pager(state(q="x", page=6), total=200, base=BASE)
     assert pages_of(p) == [(1, False), "…", (4, False), (5, False), (6, True), (7, False), (8, False), "…", (10, False)]
     assert (p["prev"], p["next"]) == ("/search?q=x&page=5", "/search?q=x&page=7")
-    first = nav.pager(state(q="x"), total=41, per_page=20, base=BASE)
+    first = nav.pager(state(q="x"), total=41, base=BASE)
     assert pages_of(first) == [(1, True), (2, False), (3, False)]
     assert (first["prev"], first["next"]) == (None, "/search?q=x&page=2")
     assert first["links"][0]["url"] == "/search?q=x"
 
 
 def test_no_pager_when_one_page_holds_everything():
-    assert nav.pager(state(q="x"), total=20, per_page=20, base=BASE) is None
-    assert nav.pager(state(q="x"), total=0, per_page=20, base=BASE) is None
+    assert nav.pager(state(q="x"), total=20, base=BASE) is None
+    assert nav.pager(state(q="x"), total=0, base=BASE) is None
+
+
+def test_pager_stops_at_the_last_page_a_request_may_ask_for():
+    p = nav.pager(state(q="x", page=MAX_PAGE, per_page=1), total=10 * MAX_PAGE, base=BASE)
+    assert p["next"] is None
+    assert pages_of(p)[-1] == (MAX_PAGE, True)
 
 
 def test_pager_past_the_end_leads_back():
-    p = nav.pager(state(q="x", page=9), total=30, per_page=20, base=BASE)
+    p = nav.pager(state(q="x", page=9), total=30, base=BASE)
     assert pages_of(p) == [(1, False), (2, False)]
     assert (p["prev"], p["next"]) == ("/search?q=x&page=2", None)
 

@@ -429,6 +429,7 @@ def test_error_pages_are_styled_and_say_what_went_wrong(client, url, status, hea
     ("/search?q=介護&sort=best&category=介護", "/search?q=介護&category=介護"),
     ("/search?q=介護&from=2021-01-01&to=2020-01-01", "/search?q=介護"),
     ("/search?q=介護&page=abc", "/search?q=介護"),
+    ("/search?q=介護&sort=best&page=abc&category=介護", "/search?q=介護&category=介護"),
 ])
 def test_a_bad_search_offers_the_same_search_without_the_bad_part(client, url, retry):
     doc = page(client, url, status=400)

@@ -30,6 +30,12 @@ class Engine:
     description = ""
     #: True when the engine runs Sudachi in the measuring process (to analyse posts or queries).
     uses_sudachi = False
+    #: True when the engine indexes the Sudachi terms of :mod:`.sudachi_terms` (an analysis the
+    #: worker runs once per group and corpus size, counted in each such engine's build).
+    uses_terms = False
+    #: CPU seconds of work done for this engine before its build started (the shared analysis),
+    #: added to the CPU seconds measured over the build.
+    analysis_cpu_s = 0.0
     #: Rough milliseconds of work per post (build and queries) on one core: only the harness's
     #: scheduler uses it, to share the jobs between the two cores evenly.
     cost_hint = 5.0
@@ -48,6 +54,11 @@ class Engine:
     def before_query(self) -> None:
         """Called, untimed, before every timed query: an engine with a result cache clears it
         here, so that every engine is timed on cold queries."""
+
+    def build_processes(self) -> int:
+        """Processes that do the build's work at the same time (policy-search's indexer starts
+        several); the raw-Sudachi comparison runs in as many."""
+        return 1
 
     def index_dir(self, directory: Path) -> Path:
         """Where the index proper lies inside ``directory`` (what its size on disk counts)."""

@@ -48,8 +48,15 @@ class PolicySearch(Engine):
         if summary.rejected or summary.posts != len(docs):
             raise RuntimeError(f"policy-search indexed {summary.posts} of {len(docs)} posts: "
                                f"{[str(p) for p in summary.problems[:3]]}")
+        self._posts = len(docs)
         self._open()
         return {"index": seconds}
+
+    def build_processes(self) -> int:
+        """The indexer's worker processes for this many posts (its own default)."""
+        from indexer.build import _workers
+
+        return _workers(None, self._posts)
 
     def index_dir(self, directory: Path) -> Path:
         """The live generation: the index proper, without the post files beside it."""

@@ -68,7 +68,8 @@ class SegmentsResult:
     """``(reading, term)`` pairs of the analysed posts, for the reading lexicon
     (:mod:`search.readings`)."""
     words: WordCounts = field(default_factory=WordCounts)
-    """Post counts of the analysed posts' words, for the suggestion lexicon (:mod:`search.suggest`)."""
+    """Post counts of the analysed posts' words, for the suggestion lexicon
+    (:mod:`search.suggest`)."""
 
 
 def write_segments(index_dir: Path, items: Sequence[Item], load: PostLoader, workers: int = 2,
