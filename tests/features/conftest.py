@@ -10,6 +10,8 @@ posts (``update``) copy the corpus and build their own index with ``backend_inde
 Sample indexes are built with two worker processes: that covers the parallel path (word counts
 merged from workers), and it keeps the sample's words out of this process's analysis caches,
 from which in-process builds of other tests take their reading pairs (:mod:`search.readings`).
+OpenSearch analyses a corpus this small in the calling process, so its builds run in a spawned
+process of their own (:func:`rebuild_elsewhere`) for the same reason.
 """
 
 from __future__ import annotations
@@ -33,6 +35,26 @@ def copy_sample(target: Path) -> Path:
     return target
 
 
+def rebuild_elsewhere(settings: Settings) -> None:
+    """``rebuild(settings, workers=2)`` in a fresh process: its analyses stay out of this one."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from indexer import rebuild
+
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        pool.submit(rebuild, settings, workers=2).result()
+
+
+def _rebuild(settings: Settings) -> None:
+    if settings.backend == "whoosh":
+        from indexer import rebuild
+
+        rebuild(settings, workers=2)
+    else:
+        rebuild_elsewhere(settings)
+
+
 @pytest.fixture(scope="session")
 def sample_corpus(tmp_path_factory) -> Path:
     return copy_sample(tmp_path_factory.mktemp("sample-corpus"))
@@ -52,11 +74,9 @@ def sample_settings(request, tmp_path_factory, sample_corpus) -> Settings:
     """The sample corpus indexed by ``rebuild`` on each backend in turn."""
     if request.param == "whoosh":
         return request.getfixturevalue("whoosh_sample_settings")
-    from indexer import rebuild
-
     settings = BACKEND_SETUPS[request.param](request, tmp_path_factory.mktemp("sample-state"),
                                              sample_corpus)
-    rebuild(settings, workers=2)
+    _rebuild(settings)
     return settings
 
 
@@ -64,11 +84,9 @@ def sample_settings(request, tmp_path_factory, sample_corpus) -> Settings:
 def backend_index(request, tmp_path):
     """``make(corpus) -> Settings``: a fresh index of the post files in ``corpus`` on each
     backend in turn, built by ``rebuild`` (for tests that then ``update`` it)."""
-    from indexer import rebuild
-
     def make(corpus: Path, name: str = "index") -> Settings:
         settings = BACKEND_SETUPS[request.param](request, tmp_path / name, corpus)
-        rebuild(settings, workers=2)
+        _rebuild(settings)
         return settings
 
     return make
