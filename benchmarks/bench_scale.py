@@ -59,6 +59,7 @@ FAMILY = [
 
 def load_posts(copies: int):
     """The white paper ``copies`` times (see the module docstring)."""
+    from indexer.postfile import PLACEHOLDER_URL  # a few white-paper posts have no address
     from search import Post
 
     base = [json.loads(line) for line in CORPUS.open(encoding="utf-8")]
@@ -69,7 +70,7 @@ def load_posts(copies: int):
             body = "。".join(sentences[shift:] + sentences[:shift]) if k else d["body"]
             date = dt.date.fromisoformat(d["date"]) + dt.timedelta(days=371 * k)
             yield Post(f"{d['id']}-x{k}" if k else d["id"], d["title"], date, d["category"],
-                       d.get("url", ""), body)
+                       d.get("url") or PLACEHOLDER_URL, body)
 
 
 def child_env(**extra: str) -> dict[str, str]:
@@ -83,11 +84,18 @@ def cli() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "web.cli"]
 
 
-def java_pids() -> list[int]:
+def java_pids(url: str) -> list[int]:
+    """The JVMs of the local cluster whose nodes ``url`` names (by their HTTP ports)."""
     import psutil
+    from urllib.parse import urlsplit
 
-    return [p.pid for p in psutil.process_iter(["name", "cmdline"])
-            if "policysearch.opensearch.Launcher" in " ".join(p.info["cmdline"] or [])]
+    ports = {f"-Ehttp.port={urlsplit(u.strip()).port}" for u in url.split(",") if u.strip()}
+    found = []
+    for p in psutil.process_iter(["cmdline"]):
+        args = p.info["cmdline"] or []
+        if "policysearch.opensearch.Launcher" in args and ports & set(args):
+            found.append(p.pid)
+    return found
 
 
 def cpu_of(pids: list[int]) -> float:
@@ -122,7 +130,8 @@ def _children_cpu() -> float:
 def rebuild(env: dict[str, str]) -> dict:
     """``policy-search rebuild`` in a child; wall and CPU seconds (its own and its workers', which
     it waits for), and the CPU the cluster's JVMs spent meanwhile."""
-    jvms = java_pids() if env.get("POLICY_SEARCH_BACKEND") == "opensearch" else []
+    jvms = java_pids(env["POLICY_SEARCH_OPENSEARCH_URL"]) \
+        if env.get("POLICY_SEARCH_BACKEND") == "opensearch" else []
     cluster_before, cpu_before = cpu_of(jvms), _children_cpu()
     started = time.perf_counter()
     proc = subprocess.run([*cli(), "rebuild", "--workers", "2"], env=env, capture_output=True,
@@ -214,9 +223,12 @@ def run(copies: int, backend: str, work: Path, url: str, requests: int) -> dict:
 
     corpus = work / f"corpus-x{copies}"
     if not corpus.exists():
-        corpus.mkdir(parents=True)
+        building = corpus.with_name(corpus.name + "-tmp")
+        shutil.rmtree(building, ignore_errors=True)
+        building.mkdir(parents=True)
         for post in load_posts(copies):
-            write_post(corpus, post)
+            write_post(building, post)
+        building.rename(corpus)
     posts = sum(1 for _ in corpus.glob("*.md"))
     state = work / f"state-{backend}-x{copies}"
     shutil.rmtree(state, ignore_errors=True)
@@ -228,7 +240,7 @@ def run(copies: int, backend: str, work: Path, url: str, requests: int) -> dict:
     row.update(index_size(backend, state, url, alias))
     row.update(measure_http(env, state, requests))
     if backend == "opensearch":
-        row["node_rss_mib"] = [round(rss_mib(pid), 1) for pid in java_pids()]
+        row["node_rss_mib"] = [round(rss_mib(pid), 1) for pid in java_pids(url)]
     return row
 
 
@@ -258,14 +270,16 @@ def main(argv: list[str] | None = None) -> dict:
     report = {"machine_cpus": os.cpu_count(), "load_average_at_end": os.getloadavg(),
               "rows": rows}
     OUT.write_text(json.dumps(report, ensure_ascii=False, indent=1), "utf-8")
-    print("\n| backend | posts | rebuild wall s | cluster CPU s | index MiB | p50 ms [95% CI] | "
-          "p99 ms [95% CI] | requests | server RSS MiB | node RSS MiB |")
+    print("\n| backend | posts | rebuild wall s | CPU s | cluster CPU s | index MiB | "
+          "p50 ms [95% CI] | p99 ms [95% CI] | requests | server RSS MiB | node RSS MiB |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r['backend']} | {r['posts']:,} | {r['wall_s']} | {r['cpu_s']} | {r.get('cluster_cpu_s') or '-'} "
-              f"| {r['index_mib']}{' (' + str(r['with_replicas_mib']) + ' with replica)' if 'with_replicas_mib' in r else ''} "
-              f"| {r['p50_ms']} {r['p50_ci']} | {r['p99_ms']} {r['p99_ci']} | {r['requests']} "
-              f"| {r['server_rss_mib']} | {r.get('node_rss_mib', '-')} |")
+        size = f"{r['index_mib']}" + (f" ({r['with_replicas_mib']} with replica)"
+                                      if "with_replicas_mib" in r else "")
+        print(f"| {r['backend']} | {r['posts']:,} | {r['wall_s']} | {r['cpu_s']} "
+              f"| {r.get('cluster_cpu_s') or '-'} | {size} | {r['p50_ms']} {r['p50_ci']} "
+              f"| {r['p99_ms']} {r['p99_ci']} | {r['requests']} | {r['server_rss_mib']} "
+              f"| {r.get('node_rss_mib', '-')} |")
     return report
 
 

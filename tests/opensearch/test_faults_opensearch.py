@@ -140,7 +140,7 @@ def test_kill_9_of_one_node_keeps_searches_answering(served, node):
     print(f"\nkill -9 of node {node}: {len(after)} searches after the kill, "
           f"{sum(not o.ok for o in after)} failed, failure window {window:.2f} s, "
           f"slowest {max(o.seconds for o in after):.2f} s")
-    assert before and all(o.ok for o in before)
+    assert before and [o for o in before if not o.ok] == []
     assert len(after) >= 40
     # The survivor answers: failures, if any, only in the moments the cluster needs to notice.
     assert window <= 5.0

@@ -9,7 +9,7 @@ import pytest
 from search.analysis import morphology
 from search.backends.opensearch.connection import hosts_of, public_url
 from search.backends.opensearch.mapping import (ANALYSIS, JOIN, SPACE, decode_units, encode_term,
-                                                encode_units)
+                                                encode_units, find_term)
 from tests.opensearch.backend_fixtures import unique_alias
 
 TEXT = "輪島市の介護保険事業計画と新型コロナウイルス感染症対策、ＫＰＩの見直し。"
@@ -66,3 +66,12 @@ def test_urls_with_credentials_and_tls():
 def test_bad_urls_say_what_is_expected(url):
     with pytest.raises(ValueError, match="POLICY_SEARCH_OPENSEARCH_URL"):
         hosts_of(url)
+
+
+@pytest.mark.parametrize("text", [TEXT, "介護。" * 50 + "輪島市の介護", "a b"])
+def test_finding_one_term_agrees_with_decoding_all(text):
+    encoded, offsets = encode_units(morphology().units(text))
+    decoded = decode_units(encoded, offsets)
+    for term, occurrences in decoded.items():
+        assert find_term(encoded, offsets, term) == occurrences, term
+    assert find_term(encoded, offsets, "存在しない") == []

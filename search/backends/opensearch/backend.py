@@ -70,7 +70,7 @@ from search.suggest import WordCounts
 
 from . import dsl
 from .connection import connect, public_url, reaching
-from .mapping import decode_units, document, encode_term, index_body
+from .mapping import document, encode_term, find_term, index_body
 
 #: Seconds between a rebuild's alias swap and the deletion of the index it replaced.
 GRACE_SECONDS = 2.0
@@ -356,7 +356,6 @@ class Snapshot:
         self.readings = state.readings
         self.lexicon = Lexicon(backend, state)
         self._sources: dict[Hashable, dict] = {}
-        self._decoded: dict[tuple[Hashable, str], dict] = {}
 
     def search(self, query: SearchQuery) -> SearchPage:
         if query.plan is None:
@@ -403,14 +402,10 @@ class Snapshot:
         encoded = encode_term(term)
         out = {}
         for ref in refs:
-            decoded = self._decoded.get((ref, field))
-            if decoded is None:
-                src = self._sources.get(ref)
-                if src is None:
-                    continue
-                decoded = decode_units(src.get(field) or "", src["offsets"][field])
-                self._decoded[(ref, field)] = decoded
-            found = decoded.get(encoded)
+            src = self._sources.get(ref)
+            if src is None:
+                continue
+            found = find_term(src.get(field) or "", src["offsets"][field], encoded)
             if found:
                 out[ref] = found
         return out

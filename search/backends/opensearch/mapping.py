@@ -137,6 +137,31 @@ def decode_units(text: str, offsets: Sequence[int]) -> dict[str, list[tuple[int,
     return out
 
 
+def find_term(text: str, offsets: Sequence[int], term: str) -> list[tuple[int, int, int]]:
+    """``[(position, start, end), ...]`` of one encoded term in an encoded unit field: what
+    ``decode_units(text, offsets).get(term, [])`` gives, found by scanning the text in C (a hit
+    page asks for a few terms in long bodies; decoding every unit of them in Python costs more
+    than the search)."""
+    out: list[tuple[int, int, int]] = []
+    if not text or not term:
+        return out
+    n, size = len(text), len(term)
+    at = text.find(term)
+    position = units = counted = 0  # spaces and JOINs counted in text[:counted]
+    while at >= 0:
+        end = at + size
+        before = text[at - 1] if at else " "
+        after = text[end] if end < n else " "
+        if before in (" ", JOIN) and after in (" ", JOIN):
+            position += text.count(" ", counted, at)
+            units += text.count(JOIN, counted, at)
+            counted = at
+            k = position + units  # units before this one: one per earlier token, one per JOIN
+            out.append((position, offsets[2 * k], offsets[2 * k + 1]))
+        at = text.find(term, at + 1)
+    return out
+
+
 def document(post: Post, title: Sequence[Unit], body: Sequence[Unit],
              key: tuple | None = None) -> dict:
     """The OpenSearch document of one analysed post."""
