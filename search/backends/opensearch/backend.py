@@ -439,7 +439,7 @@ class Snapshot:
                           "search_after": after}]
         with self._backend.reaching():
             found = self._client.msearch(body=searches)
-        out = []
+        out: list[PostBrief | None] = []
         for response in found["responses"]:
             if "error" in response:
                 raise IndexUnavailable(f"OpenSearch could not find a post's neighbours: "
@@ -482,16 +482,16 @@ def _analyse(items: Sequence[Path | Post], load: PostLoader
     not posts, the ``(reading, term)`` pairs of the analysed text and its words' post counts
     (:attr:`search.backend.WriteResult.words`)."""
     units = morphology().units
-    docs, rejected, pairs = [], [], set()
+    docs: list[tuple[dict, PostEntry]] = []
+    rejected: list[Rejected] = []
+    pairs: set[tuple[str, str]] = set()
     words = WordCounts()
     for item in items:
-        if isinstance(item, Post):
-            loaded = Loaded(item)
-        else:
-            loaded = load(item)
-            if isinstance(loaded, Rejected):
-                rejected.append(loaded)
-                continue
+        read = Loaded(item) if isinstance(item, Post) else load(item)
+        if isinstance(read, Rejected):
+            rejected.append(read)
+            continue
+        loaded = read
         post = loaded.post
         title, body = units(post.title), units(post.body)
         for unit_list in (title, body):

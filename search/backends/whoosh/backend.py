@@ -31,6 +31,7 @@ from collections.abc import Collection, Hashable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from operator import itemgetter
 from pathlib import Path
+from typing import cast
 
 from whoosh import index as whoosh_index
 from whoosh.index import TOC
@@ -163,7 +164,9 @@ class WhooshSnapshot:
 
     def term_chars(self, field: str, term: str, refs: Sequence[Hashable]
                    ) -> Mapping[Hashable, Sequence[Occurrence]]:
-        return self.engine.term_chars(field, term, list(refs))
+        # This backend's refs are its document numbers (see _stored).
+        found = self.engine.term_chars(field, term, cast("list[int]", list(refs)))
+        return cast("Mapping[Hashable, Sequence[Occurrence]]", found)
 
     def post(self, post_id: str) -> StoredPost | None:
         d = self.view.docnum_by_id.get(post_id)
