@@ -41,7 +41,9 @@ ifeq ($(RUFF_FORMAT_CHECK),1)
 endif
 	$(VENV)/bin/mypy
 
-bench: $(VENV)/.installed-bench
+# The scale section compares Whoosh with OpenSearch, so the local cluster is started first (or
+# reused when it is up); it keeps running afterwards (`make opensearch-stop`).
+bench: $(VENV)/.installed-bench opensearch
 	$(PY) -m benchmarks.run_all
 
 clean:

@@ -48,6 +48,7 @@ from search.analysis import morphology
 from search.backends.whoosh.analyzer import japanese_analyzer
 from search.readings import READINGS_NAME
 from search.schema import SCHEMA_VERSION
+from search.suggest import SUGGEST_NAME, WordCounts
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -75,20 +76,24 @@ def build_ours(posts: list[Post], root: Path, stamp: str) -> Path:
     stamp_file = root / "STAMP"
     store = IndexStore(root)
     live = store.live_dir()
-    if live is not None and (live / READINGS_NAME).exists() and stamp_file.exists() \
+    if live is not None and (live / READINGS_NAME).exists() and (live / SUGGEST_NAME).exists() \
+            and stamp_file.exists() \
             and stamp_file.read_text() == stamp:
         return root
     started = time.perf_counter()
     build = store.new_build_dir()
     ix = whoosh_index.create_in(build, make_schema())
+    words = WordCounts()
     try:
         with ix.writer(limitmb=512) as writer:
             for post in posts:
                 writer.add_document(**post_document(post))
+                words.add_post(post.title, post.body)  # from the analysis just made, as the indexer does
     finally:
         ix.close()
     # The reading lexicon beside the index, as the indexer writes it (kana queries need it).
     ReadingLexicon.from_pairs(morphology().reading_pairs()).save(build)
+    words.lexicon().save(build)  # and the suggestion lexicon (suggestions, did-you-mean)
     store.publish(build)
     for stale in store.stale_dirs():
         shutil.rmtree(stale, ignore_errors=True)

@@ -19,7 +19,7 @@ import traceback
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-OTHERS = ("bench_analyzer", "bench_rebuild", "bench_query", "bench_scale")
+OTHERS = ("bench_analyzer", "bench_rebuild", "bench_query", "bench_suggest", "bench_scale")
 #: The JSON a benchmark leaves under benchmarks/out/, read back for the comparison's report.
 RESULT_FILES = {"bench_analyzer": "analyzer.json", "bench_rebuild": "rebuild.json"}
 

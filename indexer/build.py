@@ -29,6 +29,7 @@ from search.backend import (Backend, BackendError, Generation, IndexUnavailable,
                             WriteResult, create_backend)
 from search.readings import READINGS_NAME
 from search.schema import SCHEMA_VERSION
+from search.suggest import SUGGEST_NAME, SuggestLexicon
 
 from .corpus import load_post_file, post_paths, read_post, scan_corpus
 from .lock import writer_lock
@@ -108,6 +109,8 @@ def update(settings: Settings, progress: Progress | None = None, *, workers: int
         if ReadingLexicon.parse(live.read_file(READINGS_NAME)) is None:
             # Carrying over an empty lexicon would leave the old posts unfindable by reading.
             return _rebuild(backend, corpus, "reading lexicon missing", progress, workers)
+        if SuggestLexicon.parse(live.read_file(SUGGEST_NAME)) is None:
+            return _rebuild(backend, corpus, "suggestion lexicon missing", progress, workers)
         return _update(backend, live, info, corpus, progress, workers)
 
 
@@ -149,6 +152,7 @@ def _rebuild(backend: Backend, corpus: Path, reason: str, progress: Progress | N
                                progress=progress)
         indexed = {i: (e.content_hash, e.key) for i, e in result.written.items()}
         session.put_file(READINGS_NAME, ReadingLexicon.from_pairs(result.readings).dumps())
+        session.put_file(SUGGEST_NAME, result.words.lexicon().dumps())
         session.put_file(HASHES_NAME, hashes_bytes(indexed))
         session.put_file(META_NAME, build_info_bytes(BuildInfo.now("rebuild", len(indexed), corpus)))
         published = session.publish()
@@ -228,10 +232,19 @@ def _update(backend: Backend, live: Generation, info: BuildInfo, corpus: Path,
     session = backend.begin(rebuild=False)
     try:
         posts = [post for post, _ in todo]
+        # The suggestion counts lose the words of the posts replaced or removed: their text as
+        # the live index holds it, read before this session changes anything.
+        words = SuggestLexicon.parse(live.read_file(SUGGEST_NAME)) or SuggestLexicon()
+        counts = words.counts()
+        gone = [p.id for p, _ in changes.changed] + changes.removed
+        for title, body in _stored_texts(backend, gone):
+            counts.add_post(title, body, sign=-1)
         session.delete(changes.removed)
         result = session.write(posts, load_post_file, workers=_workers(workers, len(posts)),
                                progress=progress)
         session.put_file(READINGS_NAME, lexicon.merged(result.readings).dumps())
+        counts.merge(result.words)
+        session.put_file(SUGGEST_NAME, counts.lexicon().dumps())
         keys = {post.id: key for post, key in todo}
         entries.update({i: (e.content_hash, keys[i]) for i, e in result.written.items()})
         session.put_file(HASHES_NAME, hashes_bytes(entries))
@@ -246,6 +259,15 @@ def _update(backend: Backend, live: Generation, info: BuildInfo, corpus: Path,
     summary.generation = published.name
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _stored_texts(backend: Backend, ids: list[str]) -> list[tuple[str, str]]:
+    """``(title, body)`` of the posts ``ids`` as the live index holds them (before they go)."""
+    if not ids:
+        return []
+    with backend.snapshot() as snap:
+        found = [snap.post(post_id) for post_id in ids]
+    return [(p.title, p.body) for p in found if p is not None]
 
 
 def _indexed_entries(generation: Generation) -> dict[str, tuple[str, tuple | None]]:

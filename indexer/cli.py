@@ -8,6 +8,8 @@ way out, also with status 1. Usage errors exit with 2.
 
 from __future__ import annotations
 
+from typing import Any
+
 import errno
 
 import json
@@ -54,7 +56,7 @@ class _ProgressBar:
 
     def __init__(self, label: str) -> None:
         self.label = label
-        self.bar = None
+        self.bar: Any = None  # click's progress bar, made at the first report
         self.done = 0
         self.enabled = sys.stderr.isatty()
 

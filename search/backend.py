@@ -17,6 +17,11 @@ Read side (the service, one request at a time)::
         page = snap.search(SearchQuery(plan, Filters(...), Order.RELEVANCE, start=0, size=20))
         spans = ... snap.term_chars(field, term, [h.post.ref for h in page.hits]) ...
 
+The reader features above the seam use nothing else: suggestions and did-you-mean read the
+generation's ``suggest.json`` (:meth:`Snapshot.read_file`, kept per :attr:`Snapshot.generation`);
+related posts weigh a post's terms by :meth:`TermLexicon.doc_frequency` and search for them with
+an ordinary plan (:mod:`search.related`).
+
 Write side (the indexer, under its write lock)::
 
     session = backend.begin(rebuild=True)          # or rebuild=False: change the live index
@@ -82,6 +87,7 @@ from typing import TYPE_CHECKING, Literal, Protocol
 from .analysis import Unit, morphology
 from .readings import ReadingLexicon
 from .schema import Post
+from .suggest import WordCounts
 
 if TYPE_CHECKING:
     from .config import Settings
@@ -169,6 +175,10 @@ class WriteResult:
     readings: set[tuple[str, str]] = field(default_factory=set)
     """``(katakana reading, term)`` pairs of the analysed text, for the reading lexicon
     (:meth:`search.analysis.Morphology.reading_pairs` of every process that analysed)."""
+    words: WordCounts = field(default_factory=WordCounts)
+    """Post counts of the written posts' words and compounds, for the suggestion lexicon
+    ``suggest.json`` (:meth:`search.suggest.WordCounts.add_post` of each post written, in the
+    process that analysed it)."""
 
 
 @dataclass(frozen=True)
@@ -221,9 +231,10 @@ class WriteSession(Protocol):
         """Remove the posts with these ids (unknown ids are ignored)."""
 
     def put_file(self, name: str, data: bytes) -> None:
-        """Keep a small file with the new generation (the reading lexicon ``readings.json``,
-        the indexer's ``build.json``/``hashes.json``): published with it, readable through
-        :meth:`Generation.read_file`."""
+        """Keep a small file with the new generation (the reading lexicon ``readings.json``, the
+        suggestion lexicon ``suggest.json``, the indexer's ``build.json``/``hashes.json``):
+        published with it, readable through :meth:`Generation.read_file` and
+        :meth:`Snapshot.read_file`."""
 
     def publish(self) -> Published:
         """Make the changes live, atomically, and durably."""
@@ -382,6 +393,11 @@ class Snapshot(Protocol):
 
     def post(self, post_id: str) -> StoredPost | None:
         """The stored post with this id, or None."""
+
+    def read_file(self, name: str) -> bytes | None:
+        """A file kept with this snapshot's generation (:meth:`WriteSession.put_file`; the
+        suggestion lexicon ``suggest.json``), or None when there is none or it cannot be read.
+        Not cached by the backend: callers keep what they make of it per :attr:`generation`."""
 
     def neighbours(self, post_id: str) -> tuple[PostBrief | None, PostBrief | None]:
         """The posts just before (older) and after (newer) ``post_id`` in date order (ties by

@@ -47,6 +47,13 @@ class Hit(_HitFields, total=False):
     (:attr:`search.backend.Hit.missing`)."""
 
 
+class DidYouMean(TypedDict):
+    """A close query that finds more (:mod:`search.didyoumean`), and its total."""
+
+    q: str
+    total: int
+
+
 class SearchResponse(TypedDict):
     """``GET /api/search``."""
 
@@ -59,6 +66,38 @@ class SearchResponse(TypedDict):
     """:attr:`search.backend.SearchPage.match`."""
     hits: list[Hit]
     facets: Facets
+    did_you_mean: DidYouMean | None
+
+
+class Suggestion(TypedDict):
+    """A word or compound of the index, its reading and how many posts hold it."""
+
+    text: str
+    reading: str
+    count: int
+
+
+class SuggestResponse(TypedDict):
+    """``GET /api/suggest``."""
+
+    query: str
+    suggestions: list[Suggestion]
+
+
+class RelatedPost(TypedDict):
+    id: str
+    title: str
+    date: str
+    category: str
+    url: str
+    score: float
+
+
+class RelatedResponse(TypedDict):
+    """``GET /api/posts/<id>/related``."""
+
+    id: str
+    related: list[RelatedPost]
 
 
 class Post(TypedDict):
@@ -160,6 +199,11 @@ class JobResponse(TypedDict):
 #: ``#/components/schemas/<name>`` of ``web/openapi.json`` → the type that is that schema.
 SCHEMAS: dict[str, type] = {
     "SearchResponse": SearchResponse,
+    "DidYouMean": DidYouMean,
+    "SuggestResponse": SuggestResponse,
+    "Suggestion": Suggestion,
+    "RelatedResponse": RelatedResponse,
+    "RelatedPost": RelatedPost,
     "Hit": Hit,
     "FacetValue": FacetValue,
     "Facets": Facets,

@@ -30,6 +30,7 @@ from .intent import content_pieces, spelling_variants
 from .query import All, Any, Node, Not, Word
 from .readings import ReadingLexicon
 from .synonyms import Synonyms
+from .wareki import alternatives as year_spellings
 
 #: Kana words longer than this skip the reading path (its segmentation is quadratic).
 MAX_KANA_CHARS = 32
@@ -172,7 +173,8 @@ class QueryCompiler:
                 for _, start, end, term, _, unit in morphology().units(text)]
 
     def alternatives(self, text: str) -> list[str]:
-        """Synonyms of the word, and the word with one C-level unit replaced by a synonym."""
+        """Synonyms of the word, the word with one C-level unit replaced by a synonym, and the
+        word with a year it names spelled the other ways (令和6年度 → 2024年度, R6年度)."""
         out: list[str] = list(self.synonyms.expand(text))
         for term, unit, start, end in self.analyse(text):
             surface = text[start:end]
@@ -184,7 +186,8 @@ class QueryCompiler:
         for alt in out:
             if alt != text and alt not in unique:
                 unique.append(alt)
-        return unique[:MAX_ALTERNATIVES]
+        # A year in 和暦 or 西暦 is searched in every spelling (search.wareki), beyond the cap.
+        return unique[:MAX_ALTERNATIVES] + [y for y in year_spellings(text) if y not in unique]
 
 
 class _Compilation:

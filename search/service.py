@@ -23,6 +23,7 @@ When no post holds every word of the query, the answer holds the posts with the 
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 
@@ -33,16 +34,31 @@ from .backend import (
     IndexUnavailable,
     Order,
     SearchQuery,
+    Snapshot,
     StoredPost,
     create_backend,
 )
 from .config import Settings
-from .contract import Archives, FacetValue, HighlightedPost, Hit, Post, PostBrief, SearchResponse
+from .contract import (
+    Archives,
+    DidYouMean,
+    FacetValue,
+    HighlightedPost,
+    Hit,
+    Post,
+    PostBrief,
+    RelatedPost,
+    SearchResponse,
+)
 from .contract import Facets as FacetsDict
+from .didyoumean import FEW, KnownWords, known_words, propose
 from .plan import CompiledQuery, Everything, QueryCompiler
 from .query import parse
+from .readings import ReadingLexicon
+from .related import related_plan, telling_terms
 from .request import QueryError, SearchRequest
 from .snippets import mark_html, match_spans, snippet, text_term_chars
+from .suggest import SUGGEST_NAME, Suggestion, SuggestLexicon
 from .synonyms import Synonyms
 
 __all__ = ["IndexUnavailable", "QueryError", "SearchRequest", "SearchService"]
@@ -72,6 +88,7 @@ class SearchService:
         # The JSON form of the last facets, by identity: a backend hands out the same Facets
         # object again for a repeated answer (Whoosh: browsing everything), so it is made once.
         self._facets_json: tuple[Facets, FacetsDict] | None = None
+        self._words_cache: _Words | None = None
 
     @property
     def compiler(self) -> QueryCompiler:
@@ -91,8 +108,10 @@ class SearchService:
 
     # --- search ---------------------------------------------------------------------------
 
-    def search(self, req: SearchRequest) -> SearchResponse:
-        """Hits, total and facets for ``req`` (see docs/search.md for the contract).
+    def search(self, req: SearchRequest, did_you_mean: bool = True) -> SearchResponse:
+        """Hits, total and facets for ``req`` (see docs/search.md for the contract), and a
+        query to propose when it finds little (:mod:`search.didyoumean`; not looked for with
+        ``did_you_mean=False``).
 
         Raises :class:`QueryError` for a query it refuses and :class:`IndexUnavailable` when
         there is no index yet (or the backend cannot be reached).
@@ -129,6 +148,8 @@ class SearchService:
             })
             if page.match == "partial":
                 hits[-1]["missing"] = list(hit.missing)
+        proposal = self._did_you_mean(req, page.total) \
+            if did_you_mean and not browse and page.total <= FEW else None
         return {
             "query": req.q,
             "total": page.total,
@@ -138,7 +159,30 @@ class SearchService:
             "match": page.match,
             "hits": hits,
             "facets": self._facets_dict(page.facets),
+            "did_you_mean": DidYouMean(q=proposal[0], total=proposal[1]) if proposal else None,
         }
+
+    def _did_you_mean(self, req: SearchRequest, total: int) -> tuple[str, int] | None:
+        with self.backend.snapshot() as snap:
+            known = self._words(snap).known
+
+        def count(q: str) -> int:
+            try:
+                return self.search(dataclasses.replace(req, q=q, page=1, per_page=1),
+                                   did_you_mean=False)["total"]
+            except QueryError:
+                return 0
+
+        return propose(req.q, total, known, count)
+
+    def _words(self, snap: Snapshot) -> _Words:
+        """The snapshot's suggestion lexicon (its generation's ``suggest.json``), made once per
+        generation."""
+        words = self._words_cache
+        if words is None or words.generation != snap.generation:
+            lexicon = SuggestLexicon.parse(snap.read_file(SUGGEST_NAME)) or SuggestLexicon()
+            words = self._words_cache = _Words(snap.generation, lexicon, snap.readings)
+        return words
 
     def _facets_dict(self, facets: Facets) -> FacetsDict:
         known = self._facets_json
@@ -176,6 +220,38 @@ class SearchService:
         return tuple(None if b is None else {"id": b.id, "title": b.title, "date": b.date}
                      for b in pair)  # type: ignore[return-value]
 
+    def related(self, post_id: str, limit: int = 5) -> list[RelatedPost] | None:
+        """Up to ``limit`` posts like ``post_id`` (:mod:`search.related`), best first, ties newer
+        first: ``{"id","title","date","category","url","score"}`` each; None for an unknown id."""
+        with self.backend.snapshot() as snap:
+            post = snap.post(post_id)
+            if post is None:
+                return None
+            lexicon = snap.lexicon
+            prefetch = getattr(lexicon, "prefetch", None)  # a cluster asks in batches
+
+            def prefetch_both(terms) -> None:
+                if prefetch is not None:
+                    terms = list(terms)
+                    prefetch("title", terms)
+                    prefetch("body", terms)
+
+            def doc_frequency(term: str) -> int:
+                return max(lexicon.doc_frequency("title", term),
+                           lexicon.doc_frequency("body", term))
+
+            posts = snap.search(SearchQuery(Everything(), Filters(), Order.DATE_DESC, 0, 0)).total
+            terms = telling_terms(post.title, post.body, doc_frequency, posts,
+                                  prefetch=prefetch_both)
+            plan = related_plan(terms, self.settings.title_boost)
+            if plan is None:
+                return []
+            # One more than asked for: the post itself is the best match of its own terms.
+            page = snap.search(SearchQuery(plan, Filters(), Order.RELEVANCE, 0, limit + 1))
+        return [RelatedPost(id=h.post.id, title=h.post.title, date=h.post.date,
+                            category=h.post.category, url=h.post.url, score=round(h.score, 6))
+                for h in page.hits if h.post.id != post_id][:limit]
+
     def highlight_post(self, post_id: str, q: str) -> HighlightedPost | None:
         """The whole post's title and body HTML-escaped, the query's matches in ``<mark>``
         (``{"title_html", "body_html"}``), or None for an unknown id. A query that does not
@@ -194,6 +270,14 @@ class SearchService:
         return {"title_html": mark_html(post.title, spans["title"]),
                 "body_html": mark_html(post.body, spans["body"])}
 
+    # --- suggestions -----------------------------------------------------------------------
+
+    def suggest(self, prefix: str, limit: int = 8) -> list[Suggestion]:
+        """Words and compounds starting with ``prefix`` (on their surface or, for kana, their
+        reading), most posts first (:mod:`search.suggest`)."""
+        with self.backend.snapshot() as snap:
+            return self._words(snap).lexicon.suggest(prefix, limit)
+
     # --- browsing -------------------------------------------------------------------------
 
     def archives(self) -> Archives:
@@ -211,6 +295,23 @@ class SearchService:
         data = cached[1]
         return Archives(months=list(data["months"]), years=list(data["years"]),
                         categories=list(data["categories"]), total=data["total"])
+
+
+class _Words:
+    """A generation's suggestion lexicon, and the known words did-you-mean compares against
+    (made from it and the reading lexicon on first use)."""
+
+    def __init__(self, generation: str, lexicon: SuggestLexicon, readings: ReadingLexicon) -> None:
+        self.generation = generation
+        self.lexicon = lexicon
+        self._readings = readings
+        self._known: KnownWords | None = None
+
+    @property
+    def known(self) -> KnownWords:
+        if self._known is None:
+            self._known = known_words(self.lexicon, self._readings)
+        return self._known
 
 
 def _post_dict(post: StoredPost) -> Post:

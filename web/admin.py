@@ -137,7 +137,8 @@ class JobRunner:
         except IndexLocked as exc:
             failure = {"code": "index_locked", "message": _plain(exc)}
         except IndexerError as exc:
-            failure = {"code": f"{job.kind}_failed", "message": _plain(exc)}
+            failure = {"code": "sync_failed" if job.kind == "sync" else "update_failed",
+                       "message": _plain(exc)}
         except BaseException as exc:  # the details go to the server log only
             logging.getLogger(__name__).error("%s job %s failed", job.kind, job.id, exc_info=exc)
             failure = {"code": "internal_error",

@@ -1,4 +1,5 @@
-"""The JSON API: ``GET /api/search``, ``GET /api/posts/<id>``, ``GET /api/openapi.json``.
+"""The JSON API: ``GET /api/search``, ``GET /api/suggest``, ``GET /api/posts/<id>`` (and
+``/related``), ``GET /api/openapi.json``.
 
 Views only translate HTTP to :class:`search.SearchService` calls; errors are raised and answered
 by :mod:`web.errors` in the shape ``{"error": {"code", "message", "param"}}``. Unknown query
@@ -14,6 +15,8 @@ from importlib import resources
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from search import SearchRequest
+from search.related import limit_param
+from search.suggest import SuggestRequest
 
 from .errors import api_error
 
@@ -39,12 +42,28 @@ def search() -> Response:
     return jsonify(current_app.extensions["search_service"].search(req))
 
 
+@bp.get("/suggest")
+def suggest() -> Response:
+    req = SuggestRequest.from_params(request.args, current_app.extensions["search_settings"])
+    found = current_app.extensions["search_service"].suggest(req.q, req.limit)
+    return jsonify({"query": req.q, "suggestions": [s.to_dict() for s in found]})
+
+
 @bp.get("/posts/<post_id>")
 def post(post_id: str) -> Response:
     found = current_app.extensions["search_service"].post(post_id)
     if found is None:
         return api_error(404, "not_found", f"no post with id {post_id!r}", "id")
     return jsonify(found)
+
+
+@bp.get("/posts/<post_id>/related")
+def related(post_id: str) -> Response:
+    limit = limit_param(request.args)
+    found = current_app.extensions["search_service"].related(post_id, limit)
+    if found is None:
+        return api_error(404, "not_found", f"no post with id {post_id!r}", "id")
+    return jsonify({"id": post_id, "related": found})
 
 
 @bp.get("/openapi.json")

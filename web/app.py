@@ -12,7 +12,7 @@ from flask.json.provider import DefaultJSONProvider
 
 from search import SearchService, Settings
 
-from . import admin, api, pages, security
+from . import admin, api, feeds, pages, security
 from .errors import register_error_handlers
 
 
@@ -33,6 +33,7 @@ def create_app(config: Settings | None = None) -> Flask:
     app.extensions["search_service"] = SearchService(settings)
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(feeds.bp)
     register_error_handlers(app)
     admin.init_app(app)
     security.init_app(app)

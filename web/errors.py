@@ -31,7 +31,8 @@ def api_error(status: int, code: str, message: str, param: str | None = None,
 
 
 def _is_api() -> bool:
-    return request.path == "/api" or request.path.startswith("/api/")
+    # Feeds are read by programs, not people: their errors are JSON too.
+    return request.path == "/api" or request.path.startswith("/api/") or request.path.endswith(".atom")
 
 
 def _html(status: int, lines: list[str] | None = None) -> Response:

@@ -17,6 +17,7 @@ from urllib.parse import quote_plus, urlencode
 
 from search import SearchRequest
 from search.request import MAX_PAGE, SORTS
+from search.wareki import era_label
 
 #: The sort switch's words, one for each of :data:`search.request.SORTS`.
 SORT_LABELS = {"relevance": "関連度順", "date_desc": "新しい順", "date_asc": "古い順"}
@@ -228,7 +229,9 @@ def facet_sidebar(req: SearchRequest, facets: Mapping[str, Iterable[Mapping]], b
         value = str(f["value"])
         if not value.isdigit():
             continue
-        e = entry(f"{value}年", int(f["count"]), named.get("year") == value,
+        era = era_label(int(value), "年")
+        label = f"{value}年（{era}）" if era else f"{value}年"
+        e = entry(label, int(f["count"]), named.get("year") == value,
                   ranged("year", value, year_range(int(value))))
         e["months"] = months_by_year.get(value, []) if value == open_year else []
         years.append(e)

@@ -16,12 +16,16 @@ from markupsafe import Markup, escape
 from werkzeug.datastructures import MultiDict
 
 from search import QueryError, SearchRequest
+from search.contract import DidYouMean
 from search.request import parse_date
 
 from . import navigation as nav
+from .feeds import feed_title, feed_url
 
 SITE_NAME = "政策ブログ検索"
 RECENT_POSTS = 10
+#: Related posts listed under a post.
+RELATED_POSTS = 5
 #: The home page lists the months of this many newest years; an older year's results page
 #: lists its months in the sidebar, one click away.
 ARCHIVE_MONTH_YEARS = 10
@@ -152,7 +156,16 @@ def search() -> Response:
         facets_shown=total > 0 or req.has_filters,
         relax=relax,
         words=[{"text": w, "url": nav.url(SearchRequest(q=w), base)} for w in words[:5]],
+        feed={"url": feed_url(req), "title": feed_title(q)},
+        did_you_mean=_did_you_mean(req, res["did_you_mean"], base),
     )
+
+
+def _did_you_mean(req: SearchRequest, proposal: DidYouMean | None, base: str) -> dict | None:
+    """The proposed query with the link to its results (same filters), or None."""
+    if proposal is None:
+        return None
+    return dict(proposal, url=nav.url(req.change(q=proposal["q"]), base))
 
 
 def _relaxed(svc, req: SearchRequest, base: str) -> list[dict]:
@@ -162,7 +175,7 @@ def _relaxed(svc, req: SearchRequest, base: str) -> list[dict]:
         candidates.append(("絞り込みをすべて外す", nav.without_filters(req)))
     out = []
     for label, relaxed in candidates[:MAX_RELAXED]:
-        count = svc.search(relaxed)["total"]
+        count = svc.search(relaxed, did_you_mean=False)["total"]
         if count:
             out.append({"label": label, "count": count, "url": nav.url(relaxed, base)})
     return out
@@ -187,7 +200,8 @@ def post(post_id: str) -> Response:
         title_html, body_html = escape(found["title"]), escape(found["body"])
     prev, next_ = svc.neighbours(post_id)
     return _page("post.html", post=found, q=q, title_html=title_html,
-                 paragraphs=paragraphs(body_html), prev=prev, next=next_)
+                 paragraphs=paragraphs(body_html), prev=prev, next=next_,
+                 related=svc.related(post_id, RELATED_POSTS) or [])
 
 
 @bp.get("/opensearch.xml")

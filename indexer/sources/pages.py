@@ -82,7 +82,8 @@ def read_html_page(path: Path, options: ImportOptions) -> SourceResult:
     html = path.read_bytes().decode("utf-8", "replace")
     doc = trafilatura.bare_extraction(html, url=options.url, with_metadata=True,
                                       include_comments=False, include_tables=True)
-    if doc is None or not (doc.text or "").strip():
+    if doc is None or isinstance(doc, dict) or not (doc.text or "").strip():
+        # (a dict only with as_dict=True, which is not asked for)
         result.reject(name, 1, "no main text found in the page")
         return result
     title = one_line(doc.title)
@@ -92,7 +93,7 @@ def read_html_page(path: Path, options: ImportOptions) -> SourceResult:
     if not doc.date:
         result.reject(name, 1, "no date found in the page (no <meta> date, <time> or date in the address)")
         return result
-    paragraphs = [p.strip() for p in doc.text.split("\n") if p.strip()]
+    paragraphs = [p.strip() for p in (doc.text or "").split("\n") if p.strip()]
     if paragraphs and one_line(paragraphs[0]) == title:
         paragraphs = paragraphs[1:]  # the page's heading repeats the title
     try:

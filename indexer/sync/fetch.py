@@ -109,7 +109,7 @@ class RobotsEntry:
     def parser(self) -> RobotFileParser:
         rp = RobotFileParser()
         if 400 <= self.status < 500:
-            rp.allow_all = True
+            rp.allow_all = True  # type: ignore[attr-defined]  # what read() sets for a 4xx
         else:
             rp.parse(self.body.splitlines())
         rp.modified()  # can_fetch() refuses everything until the parser has a read time
@@ -143,8 +143,9 @@ class Fetcher:
                                           "from this host this round")
                 raise FetchError(url, "disallowed by robots.txt")
             response, location = self._request(url, headers or {})
-            if location is None:
+            if response is not None:
                 return response
+            assert location is not None
             url = location
         raise FetchError(url, f"more than {self.policy.max_redirects} redirects")
 
@@ -178,8 +179,9 @@ class Fetcher:
     def _fetch_robots(self, url: str) -> Response:
         for _ in range(self.policy.max_redirects + 1):
             response, location = self._request(url, {})
-            if location is None:
+            if response is not None:
                 return response
+            assert location is not None
             url = location
         raise FetchError(url, f"more than {self.policy.max_redirects} redirects")
 
@@ -213,6 +215,7 @@ class Fetcher:
         target = quote(parts.path or "/", safe=_URL_SAFE) + (
             "?" + quote(parts.query, safe=_URL_SAFE) if parts.query else "")
         policy = self.policy
+        conn: http.client.HTTPConnection
         if parts.scheme == "https":
             conn = http.client.HTTPSConnection(host, port, timeout=policy.connect_timeout,
                                                context=ssl.create_default_context())

@@ -30,7 +30,8 @@ def test_served_document_is_the_file(client):
 def test_document_shape():
     doc = openapi_document()
     assert doc["openapi"].startswith("3.1.")
-    assert sorted(doc["paths"]) == ["/api/openapi.json", "/api/posts/{id}", "/api/search"]
+    assert sorted(doc["paths"]) == ["/api/openapi.json", "/api/posts/{id}", "/api/posts/{id}/related",
+                                    "/api/search", "/api/suggest", "/search.atom"]
     assert all(not item.get("x-admin-only") for item in doc["paths"].values())
     for name, schema in doc["components"]["schemas"].items():
         Draft202012Validator.check_schema(schema)

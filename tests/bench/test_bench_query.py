@@ -7,6 +7,7 @@ import datetime as dt
 
 from benchmarks.bench_query import build_ours
 from search import IndexStore, Post, ReadingLexicon
+from search.suggest import SuggestLexicon
 
 
 def post(n: int) -> Post:
@@ -21,6 +22,9 @@ def test_build_ours_builds_reuses_and_replaces(tmp_path):
     first = store.live_dir()
     # with its reading lexicon, or kana queries would find nothing
     assert "介護" in ReadingLexicon.load(first).terms("カイゴ")
+    # and its suggestion lexicon (bench_suggest times it)
+    assert [(s.text, s.count) for s in SuggestLexicon.load(first).suggest("かいごほ")] == [
+        ("介護保険", 2), ("介護保険制度", 2)]
     assert build_ours([post(1), post(2)], root, "one") == root  # same stamp: reused
     assert store.live_dir() == first
     build_ours([post(1), post(2), post(3)], root, "two")
@@ -31,3 +35,7 @@ def test_build_ours_builds_reuses_and_replaces(tmp_path):
     second = store.live_dir()
     build_ours([post(1), post(2), post(3)], root, "two")
     assert store.live_dir() != second
+    (store.live_dir() / "suggest.json").unlink()
+    third = store.live_dir()
+    build_ours([post(1), post(2), post(3)], root, "two")
+    assert store.live_dir() != third

@@ -1,6 +1,7 @@
 """Save docs/screenshot.png: the results page of a realistic query over the sample corpus.
 
     .venv/bin/python -m tests.browser.screenshot [--query 介護] [--out docs/screenshot.png]
+    .venv/bin/python -m tests.browser.screenshot --type かいごほ --out docs/screenshot-suggest.png
 
 Indexes ``corpus/`` into a temporary directory, serves it with ``policy-search serve``, and has
 headless Chromium photograph ``/search?q=…`` at 1280×900 (device scale 1, so the PNG stays small).
@@ -28,6 +29,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshot.png")
     parser.add_argument("--width", type=int, default=1280)
     parser.add_argument("--height", type=int, default=900)
+    parser.add_argument("--type", default="", help="type this into the home page's box and "
+                        "photograph the suggestions instead of a results page")
     args = parser.parse_args(argv)
 
     from indexer.build import rebuild
@@ -46,6 +49,11 @@ def main(argv: list[str] | None = None) -> None:
                 page.goto(url)  # the first query loads the dictionary; show a warm one
                 page.goto(url)
                 page.wait_for_load_state("networkidle")
+                if args.type:
+                    page.goto(base + "/")
+                    page.locator("#q").press_sequentially(args.type, delay=50)
+                    page.locator("#q-suggestions").wait_for(state="visible")
+                    page.locator("#q").press("ArrowDown")
                 args.out.parent.mkdir(parents=True, exist_ok=True)
                 page.screenshot(path=str(args.out))
                 context.close()

@@ -57,6 +57,14 @@ def _cases(app) -> list[tuple[str, str, int, str]]:
         ("POST", "/api/search", 405, "application/json"),
         ("DELETE", "/api/posts/kaigo-jinzai", 405, "application/json"),
         ("GET", "/api/openapi.json", 200, "application/json"),
+        ("GET", "/api/suggest?q=かいご", 200, "application/json"),
+        ("GET", "/api/suggest?q=介護&limit=99", 400, "application/json"),
+        ("GET", "/api/posts/kaigo-jinzai/related", 200, "application/json"),
+        ("GET", "/api/posts/no-such-post/related", 404, "application/json"),
+        ("GET", "/api/posts/kaigo-jinzai/related?limit=0", 400, "application/json"),
+        ("GET", "/search.atom?q=介護", 200, "application/atom+xml"),
+        ("GET", "/search.atom?page=0", 400, "application/json"),
+        ("POST", "/search.atom", 405, "application/json"),
     ]
 
 
@@ -70,7 +78,7 @@ def test_every_kind_of_answer_carries_the_headers(app, index_root):
         assert_security_headers(response.headers)
         if status >= 400:
             assert_no_leak(response.data, str(index_root))
-            if path.startswith("/api/"):
+            if path.startswith("/api/") or path.startswith("/search.atom"):
                 assert_canonical_error(response, status)
     assert seen == [(m, p, s, t) for m, p, s, t in _cases(app)]
 
@@ -81,12 +89,16 @@ def test_no_index_is_a_503_with_headers(tmp_path):
         client = app.test_client()
         api = client.get("/api/search?q=介護")
         page = client.get("/search?q=介護")
+        others = [client.get(path) for path in ("/api/suggest?q=かいご", "/api/posts/x/related",
+                                                "/search.atom?q=介護")]
     finally:
         app.extensions["search_service"].close()
     assert_canonical_error(api, 503)
     assert api.headers["Retry-After"] == "5"
     assert page.status_code == 503
-    for response in (api, page):
+    for response in others:
+        assert_canonical_error(response, 503)
+    for response in (api, page, *others):
         assert_security_headers(response.headers)
         assert_no_leak(response.data, str(tmp_path))
 

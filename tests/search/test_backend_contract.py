@@ -204,6 +204,9 @@ def test_write_side(request, backend, tmp_path):
         assert sorted(result.written) == ["a", "c"]
         assert result.written["a"].content_hash == _post("a", "福祉の話。").content_hash()
         assert result.rejected == [Rejected(str(tmp_path / "bad.md"), 3, "not a post")]
+        # the written posts' words, for suggest.json: 福祉 is in a's body, 介護 in c's
+        assert {w: n for w, n in result.words.counts.items() if w[0] in ("福祉", "介護")} == {
+            ("福祉", "フクシ"): [1, 0], ("介護", "カイゴ"): [1, 0]}
         published = session.publish()
         assert published.posts == 2
         assert _ids(settings, "介護") == ["c"]
@@ -213,6 +216,9 @@ def test_write_side(request, backend, tmp_path):
         assert live.name == published.name
         assert live.read_file("note.txt") == b"kept"
         assert live.read_file("missing.txt") is None
+        with backend_.snapshot() as snap:  # the reader's way to the same files
+            assert snap.read_file("note.txt") == b"kept"
+            assert snap.read_file("missing.txt") is None
         live.write_file("note.txt", b"changed")
         assert backend_.live().read_file("note.txt") == b"changed"
         assert live.content_hashes() == {"a": _post("a", "福祉の話。").content_hash(),

@@ -91,8 +91,8 @@ def test_a_long_category_list_is_cut_but_keeps_the_chosen_ones():
 def test_years_months_and_fiscal_years_are_ranges_that_replace_each_other():
     side = nav.facet_sidebar(state(q="x"), FACETS, BASE)
     assert [(e["label"], e["url"], e["months"]) for e in side["year"]] == [
-        ("2021年", "/search?q=x&from=2021-01-01&to=2021-12-31", []),
-        ("2020年", "/search?q=x&from=2020-01-01&to=2020-12-31", []),
+        ("2021年（令和3年）", "/search?q=x&from=2021-01-01&to=2021-12-31", []),
+        ("2020年（令和2年）", "/search?q=x&from=2020-01-01&to=2020-12-31", []),
     ]
     assert [(e["label"], e["url"]) for e in side["fiscal_year"]] == [
         ("2020年度（令和2年度）", "/search?q=x&from=2020-04-01&to=2021-03-31"),

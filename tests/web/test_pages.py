@@ -91,7 +91,10 @@ def test_static_files_are_served_and_refer_to_nothing_outside(client, name, mime
         assert (response.status_code, response.mimetype) == (200, mimetype)
         text = response.get_data(as_text=True)
     assert re.findall(r"@import|url\(|//[\w-]+(?:\.[\w-]+)+|fetch\(|XMLHttpRequest|WebSocket", text) == \
-        (["//www.w3.org"] if name == "icon.svg" else [])
+        {"icon.svg": ["//www.w3.org"], "site.js": ["fetch("]}.get(name, [])
+    # the one request the script makes goes to this site's suggestion endpoint
+    assert re.findall(r"fetch\(([^,)]*)", text) == (['"/api/suggest?limit=8&q=" + encodeURIComponent(q']
+                                                    if name == "site.js" else [])
 
 
 # -- home ---------------------------------------------------------------------------------
@@ -209,20 +212,20 @@ def test_category_facet_links_add_and_remove_the_filter(client):
 
 def test_year_month_and_fiscal_year_links_set_and_clear_the_date_range(client):
     doc = page(client, "/search?q=処遇改善")
-    assert facet_entries(doc, "f-year") == [("2022年", "1", False), ("2021年", "2", False)]
+    assert facet_entries(doc, "f-year") == [("2022年（令和4年）", "1", False), ("2021年（令和3年）", "2", False)]
     assert facet_entries(doc, "f-fy") == [("2022年度（令和4年度）", "1", False),
                                           ("2021年度（令和3年度）", "1", False),
                                           ("2020年度（令和2年度）", "1", False)]
-    y2021 = follow(client, facet(doc, "2021年"))
+    y2021 = follow(client, facet(doc, "2021年（令和3年）"))
     assert summary(y2021) == "2件中 1–2件 (…秒)"
     assert [squash(a.text) for a in y2021.find("ul", "chips").find_all("a")] == ["期間: 2021年"]
     # The chosen year is active and shows its months; the other year stays offered.
-    assert facet_entries(y2021, "f-year") == [("2022年", "1", False), ("2021年", "2", True),
+    assert facet_entries(y2021, "f-year") == [("2022年（令和4年）", "1", False), ("2021年（令和3年）", "2", True),
                                               ("1月", "1", False), ("9月", "1", False)]
     september = follow(client, facet(y2021, "9月"))
     assert hit_titles(september) == ["保育士の処遇改善"]
     assert [squash(a.text) for a in september.find("ul", "chips").find_all("a")] == ["期間: 2021年9月"]
-    assert facet_entries(september, "f-year")[1:] == [("2021年", "2", False), ("1月", "1", False),
+    assert facet_entries(september, "f-year")[1:] == [("2021年（令和3年）", "2", False), ("1月", "1", False),
                                                       ("9月", "1", True)]
     cleared = follow(client, facet(september, "9月"))
     assert summary(cleared) == "3件中 1–3件 (…秒)"

@@ -66,6 +66,7 @@ from search.backend import (
 from search.plan import Everything, Plan
 from search.readings import READINGS_NAME, ReadingLexicon
 from search.schema import Post
+from search.suggest import WordCounts
 
 from . import dsl
 from .connection import connect, public_url, reaching
@@ -360,6 +361,7 @@ class Snapshot:
         self._client = backend.client
         self._alias = backend.alias
         self.generation = state.generation
+        self._index = state.index
         self.readings = state.readings
         self.lexicon = Lexicon(backend, state)
         self._sources: dict[Hashable, dict] = {}
@@ -453,6 +455,10 @@ class Snapshot:
         self._sources[doc["_id"]] = doc["_source"]
         return _stored(doc)
 
+    def read_file(self, name: str) -> bytes | None:
+        with self._backend.reaching():
+            return self._backend.read_file(self._index, name)
+
     def neighbours(self, post_id: str) -> tuple[PostBrief | None, PostBrief | None]:
         post = self.post(post_id)
         if post is None:
@@ -467,7 +473,7 @@ class Snapshot:
                           "search_after": after}]
         with self._backend.reaching():
             found = self._client.msearch(body=searches)
-        out = []
+        out: list[PostBrief | None] = []
         for response in found["responses"]:
             if "error" in response:
                 raise IndexUnavailable(f"OpenSearch could not find a post's neighbours: "
@@ -504,26 +510,30 @@ def _facets(found: dict) -> Facets:
 # --- write side -------------------------------------------------------------------------------
 
 def _analyse(items: Sequence[Path | Post], load: PostLoader
-             ) -> tuple[list[tuple[dict, PostEntry]], list[Rejected], set[tuple[str, str]]]:
+             ) -> tuple[list[tuple[dict, PostEntry]], list[Rejected], set[tuple[str, str]],
+                        WordCounts]:
     """Documents of a chunk of items (in a worker process, or in this one), the items that were
-    not posts, and the ``(reading, term)`` pairs of the analysed text."""
+    not posts, the ``(reading, term)`` pairs of the analysed text and its words' post counts
+    (:attr:`search.backend.WriteResult.words`)."""
     units = morphology().units
-    docs, rejected, pairs = [], [], set()
+    docs: list[tuple[dict, PostEntry]] = []
+    rejected: list[Rejected] = []
+    pairs: set[tuple[str, str]] = set()
+    words = WordCounts()
     for item in items:
-        if isinstance(item, Post):
-            loaded = Loaded(item)
-        else:
-            loaded = load(item)
-            if isinstance(loaded, Rejected):
-                rejected.append(loaded)
-                continue
+        read = Loaded(item) if isinstance(item, Post) else load(item)
+        if isinstance(read, Rejected):
+            rejected.append(read)
+            continue
+        loaded = read
         post = loaded.post
         title, body = units(post.title), units(post.body)
         for unit_list in (title, body):
             pairs.update((u[4], u[3]) for u in unit_list if u[4])
         entry = PostEntry(post.content_hash(), loaded.key)
         docs.append((document(post, title, body, loaded.key), entry))
-    return docs, rejected, pairs
+        words.add_post(post.title, post.body)  # from the analyses just made (cached)
+    return docs, rejected, pairs, words
 
 
 def _chunks(items: Sequence, size: int) -> list[Sequence]:
@@ -581,9 +591,10 @@ class WriteSession:
     def _send(self, analysed: Iterable, result: WriteResult, progress: Progress | None,
               total: int) -> None:
         done = 0
-        for docs, rejected, pairs in analysed:
+        for docs, rejected, pairs, words in analysed:
             result.rejected.extend(rejected)
             result.readings |= pairs
+            result.words.merge(words)
             actions = [{"_index": self.index, "_id": doc["id"], "_source": doc}
                        for doc, _ in docs]
             if actions:

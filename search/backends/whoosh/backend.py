@@ -31,6 +31,7 @@ from collections.abc import Collection, Hashable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from operator import itemgetter
 from pathlib import Path
+from typing import cast
 
 from whoosh import index as whoosh_index
 from whoosh.index import TOC
@@ -186,11 +187,16 @@ class WhooshSnapshot:
 
     def term_chars(self, field: str, term: str, refs: Sequence[Hashable]
                    ) -> Mapping[Hashable, Sequence[Occurrence]]:
-        return self.engine.term_chars(field, term, list(refs))
+        # This backend's refs are its document numbers (see _stored).
+        found = self.engine.term_chars(field, term, cast("list[int]", list(refs)))
+        return cast("Mapping[Hashable, Sequence[Occurrence]]", found)
 
     def post(self, post_id: str) -> StoredPost | None:
         d = self.view.docnum_by_id.get(post_id)
         return None if d is None else self._stored(d)
+
+    def read_file(self, name: str) -> bytes | None:
+        return _read_file(self.view.directory, name)
 
     def neighbours(self, post_id: str) -> tuple[PostBrief | None, PostBrief | None]:
         view = self.view
@@ -295,10 +301,7 @@ class WhooshGeneration:
         self.name = str(directory)
 
     def read_file(self, name: str) -> bytes | None:
-        try:
-            return (self.directory / name).read_bytes()
-        except OSError:
-            return None
+        return _read_file(self.directory, name)
 
     def write_file(self, name: str, data: bytes) -> None:
         write_atomically(self.directory / name, data)
@@ -342,7 +345,7 @@ class WhooshSession:
         if self.live is not None:  # the old versions of these posts go at the commit
             self._delete.update(result.indexed)
         return WriteResult({i: PostEntry(h, k) for i, (h, k) in result.indexed.items()},
-                           list(result.problems), set(result.readings))
+                           list(result.problems), set(result.readings), result.words)
 
     def delete(self, ids: Collection[str]) -> None:
         if self.live is not None:
@@ -367,6 +370,14 @@ class WhooshSession:
         if not self._done:
             self._done = True
             shutil.rmtree(self.build_dir, ignore_errors=True)
+
+
+def _read_file(directory: Path, name: str) -> bytes | None:
+    """A file kept with the generation in ``directory`` (None when missing or unreadable)."""
+    try:
+        return (Path(directory) / name).read_bytes()
+    except OSError:
+        return None
 
 
 def _link_generation(live: Path, build_dir: Path) -> None:

@@ -32,6 +32,7 @@ from search.analysis import morphology
 from search.backend import BackendError, PostLoader, Rejected
 from search.faults import fault
 from search.schema import Post
+from search.suggest import WordCounts
 
 from .schema import post_document
 from .writer import LeanWriter
@@ -66,6 +67,9 @@ class SegmentsResult:
     readings: set[tuple[str, str]] = field(default_factory=set)
     """``(reading, term)`` pairs of the analysed posts, for the reading lexicon
     (:mod:`search.readings`)."""
+    words: WordCounts = field(default_factory=WordCounts)
+    """Post counts of the analysed posts' words, for the suggestion lexicon
+    (:mod:`search.suggest`)."""
 
 
 def write_segments(index_dir: Path, items: Sequence[Item], load: PostLoader, workers: int = 2,
@@ -138,22 +142,24 @@ def _write_parallel(index_dir: Path, items: Sequence[Item], load: PostLoader, wo
 
 
 def _collect(result: SegmentsResult, segments: list, problems: list[Rejected], indexed: dict,
-             readings: set) -> None:
+             readings: set, words: WordCounts) -> None:
     result.segments += segments
     result.problems += problems
     result.indexed.update(indexed)
     result.readings |= readings
+    result.words.merge(words)
 
 
 def _write_share(index_dir: str, load: PostLoader, batches: Iterable[Sequence[Item]],
                  report: Callable[[int], None], parent: int | None = None
-                 ) -> tuple[list, list[Rejected], dict, set]:
+                 ) -> tuple[list, list[Rejected], dict, set, WordCounts]:
     """Index the items of ``batches`` into new segments: ``(segments, problems, indexed,
-    readings)`` (see :class:`SegmentsResult`)."""
+    readings, words)`` (see :class:`SegmentsResult`)."""
     ix = whoosh_index.open_dir(index_dir)
     segments: list = []
     problems: list[Rejected] = []
     indexed: dict[str, tuple[str, tuple | None]] = {}
+    words = WordCounts()
     writer: LeanWriter | None = None
     done = 0
     try:
@@ -175,6 +181,7 @@ def _write_share(index_dir: str, load: PostLoader, batches: Iterable[Sequence[It
                 document = post_document(post)
                 writer.add_document(**document)
                 indexed[post.id] = (document["content_hash"], key)
+                words.add_post(post.title, post.body)  # the analyses just made, from the cache
                 if len(indexed) == 1:
                     fault("analysis", parent)  # crash-test hook: search/faults.py
                 if writer.postings_count >= MAX_SEGMENT_POSTINGS:
@@ -191,7 +198,7 @@ def _write_share(index_dir: str, load: PostLoader, batches: Iterable[Sequence[It
                 writer._close_segment()
         raise
     report(done)
-    return segments, problems, indexed, morphology().reading_pairs() if indexed else set()
+    return segments, problems, indexed, morphology().reading_pairs() if indexed else set(), words
 
 
 def _worker(index_dir: str, load: PostLoader, jobs, messages, n: int, parent: int) -> None:

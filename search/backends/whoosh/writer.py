@@ -93,7 +93,7 @@ class LeanWriter(SegmentWriter):
         self._lean = {name for name, field in self.schema.items()
                       if field.indexed and type(field.format) is Characters and field.analyzer == _TERM}
         self.postings_count = 0
-        self._weights = {}
+        self._weights: dict = {}
         self._memo: dict[str, dict] = {}
 
     def add_document(self, **fields) -> None:
@@ -243,11 +243,12 @@ class LeanWriter(SegmentWriter):
             # Lean fields keep str terms: UTF-8 sorts as code points do, so one sort serves both.
             for term in sorted(terms):
                 flat = terms[term]
-                tbytes = term if type(term) is bytes else term.encode("utf-8")
+                tbytes = term if isinstance(term, bytes) else term.encode("utf-8")
                 docnums, weights, values = flat[0::3], flat[1::3], flat[2::3]
                 count = len(docnums)
                 parts = [WHOOSH3_HEADER_MAGIC]
-                total, minlength, maxlength, maxweight = 0, None, 0, 0
+                total, maxlength, maxweight = 0, 0, 0
+                minlength: int | None = None
                 for start in range(0, count, limit):
                     end = min(count, start + limit)
                     if end - start == count:
