@@ -148,8 +148,11 @@ class SearchService:
             })
             if page.match == "partial":
                 hits[-1]["missing"] = list(hit.missing)
-        proposal = self._did_you_mean(req, page.total) \
-            if did_you_mean and not browse and page.total <= FEW else None
+        # A partial answer found no post with every word: a close query that does is worth
+        # proposing (ケアシステン 地域包括 -> ケアシステム 地域包括).
+        whole = page.total if page.match == "all" else 0
+        proposal = self._did_you_mean(req, whole) \
+            if did_you_mean and not browse and whole <= FEW else None
         return {
             "query": req.q,
             "total": page.total,
@@ -167,11 +170,13 @@ class SearchService:
             known = self._words(snap).known
 
         def count(q: str) -> int:
+            """Posts holding every word of ``q`` (none when its answer is partial)."""
             try:
-                return self.search(dataclasses.replace(req, q=q, page=1, per_page=1),
-                                   did_you_mean=False)["total"]
+                found = self.search(dataclasses.replace(req, q=q, page=1, per_page=1),
+                                    did_you_mean=False)
             except QueryError:
                 return 0
+            return found["total"] if found["match"] == "all" else 0
 
         return propose(req.q, total, known, count)
 
