@@ -53,9 +53,10 @@ def test_filters_and_paging_as_on_the_page(sample_client):
 
 
 def test_an_empty_search_is_a_valid_feed(sample_client):
-    parsed = feed(sample_client, q="存在しない語彙ですよ")
+    # Quoted: a plain sentence would be a partial answer (posts holding 存在 or 語彙).
+    parsed = feed(sample_client, q="「存在しない語彙ですよ」")
     assert parsed.entries == []
-    assert parsed.feed.title == "「存在しない語彙ですよ」の検索結果 — 政策ブログ検索"
+    assert parsed.feed.title == "「「存在しない語彙ですよ」」の検索結果 — 政策ブログ検索"
 
 
 def test_hostile_text_stays_text(backend_app):
