@@ -388,8 +388,7 @@ class Snapshot:
                 if query.start >= total:
                     return SearchPage(total, (), _facets(counted),
                                       "partial" if partial else "all")
-            found = self._client.search(index=self._alias, body={
-                **body, "from": query.start, "size": query.size}, search_type=SEARCH_TYPE)
+            found = self._whole(body, query.start, query.size)
         scored = query.order is Order.RELEVANCE and not isinstance(query.plan, Everything)
         hits = []
         for h in found["hits"]["hits"]:
@@ -398,6 +397,21 @@ class Snapshot:
                             _missing(partial, h.get("matched_queries") or ())))
         return SearchPage(found["hits"]["total"]["value"], tuple(hits), _facets(found),
                           "partial" if partial else "all")
+
+    def _whole(self, body: dict, start: int, size: int) -> dict:
+        """The search's answer from every shard. A shard copy that fails (one still starting,
+        or on a node that just died) leaves OpenSearch's answer short of hits while it still
+        says 200; the search is asked once more, which the other copy answers, and a second
+        short answer is a 503 rather than a page served as if it were whole."""
+        for _ in range(2):
+            found = self._client.search(index=self._alias, body={
+                **body, "from": start, "size": size}, search_type=SEARCH_TYPE)
+            shards = found.get("_shards") or {}
+            if not shards.get("failed"):
+                return found
+        raise IndexUnavailable(f"OpenSearch answered from {shards.get('successful', 0)} of "
+                               f"{shards.get('total', '?')} shards; the cluster is recovering, "
+                               "try again in a moment")
 
     def _resolve_partials(self, plan: Plan) -> tuple[dict[int, int | None],
                                                      dict[str, str]]:
