@@ -7,8 +7,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 #: What `make lint` checks (ruff and mypy; mypy's file list is in pyproject.toml).
 LINT_PATHS := search indexer web
-#: 1 adds `ruff format --check` to `make lint`. Off until the tree has been formatted once.
-RUFF_FORMAT_CHECK ?= 0
+#: 1 adds `ruff format --check` to `make lint` (0 skips it, e.g. while a change is half done).
+RUFF_FORMAT_CHECK ?= 1
 
 .PHONY: serve test lint index bench clean opensearch opensearch-stop
 

@@ -25,16 +25,29 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from search import IndexStore, ReadingLexicon, Settings
-from search.backend import (Backend, BackendError, Generation, IndexUnavailable,
-                            WriteResult, create_backend)
+from search.backend import (
+    Backend,
+    BackendError,
+    Generation,
+    IndexUnavailable,
+    WriteResult,
+    create_backend,
+)
 from search.readings import READINGS_NAME
 from search.schema import SCHEMA_VERSION
 from search.suggest import SUGGEST_NAME, SuggestLexicon
 
 from .corpus import load_post_file, post_paths, read_post, scan_corpus
 from .lock import writer_lock
-from .meta import (HASHES_NAME, META_NAME, BuildInfo, build_info_bytes, hashes_bytes,
-                   read_build_info, read_hashes)
+from .meta import (
+    HASHES_NAME,
+    META_NAME,
+    BuildInfo,
+    build_info_bytes,
+    hashes_bytes,
+    read_build_info,
+    read_hashes,
+)
 from .problems import IndexerError, InputError, Problem, WithProblems
 
 Progress = Callable[[int, int], None]
@@ -71,8 +84,9 @@ class BuildSummary(WithProblems):
     def to_dict(self) -> dict:
         data = asdict(self)
         data["problems"] = [p.to_dict() for p in self.problems]
-        data.update(rejected=self.rejected, ok=self.ok,
-                    posts_per_second=round(self.posts_per_second, 1))
+        data.update(
+            rejected=self.rejected, ok=self.ok, posts_per_second=round(self.posts_per_second, 1)
+        )
         return data
 
 
@@ -83,16 +97,26 @@ def _workers(requested: int | None, posts: int) -> int:
     return 1 if posts < PARALLEL_FROM else max(1, min(2, os.cpu_count() or 1))
 
 
-def rebuild(settings: Settings, progress: Progress | None = None, *, workers: int | None = None,
-            wait: float = 0.0) -> BuildSummary:
+def rebuild(
+    settings: Settings,
+    progress: Progress | None = None,
+    *,
+    workers: int | None = None,
+    wait: float = 0.0,
+) -> BuildSummary:
     """Build a complete new index from ``settings.corpus_dir`` and make it live."""
     store = IndexStore(settings.index_dir)
     with writer_lock(store, wait), _backend(settings) as backend:
         return _rebuild(backend, Path(settings.corpus_dir), "requested", progress, workers)
 
 
-def update(settings: Settings, progress: Progress | None = None, *, workers: int | None = None,
-           wait: float = 0.0) -> BuildSummary:
+def update(
+    settings: Settings,
+    progress: Progress | None = None,
+    *,
+    workers: int | None = None,
+    wait: float = 0.0,
+) -> BuildSummary:
     """Bring the live index up to date with ``settings.corpus_dir``: index new and changed posts,
     drop removed ones. Builds the index from scratch when there is none, when it was built with
     another schema version, or when its reading lexicon is missing or unreadable."""
@@ -105,7 +129,9 @@ def update(settings: Settings, progress: Progress | None = None, *, workers: int
             return _rebuild(backend, corpus, "no live index", progress, workers)
         if info is None or info.schema_version != SCHEMA_VERSION:
             found = info.schema_version if info else "unknown"
-            return _rebuild(backend, corpus, f"schema version {found} != {SCHEMA_VERSION}", progress, workers)
+            return _rebuild(
+                backend, corpus, f"schema version {found} != {SCHEMA_VERSION}", progress, workers
+            )
         if ReadingLexicon.parse(live.read_file(READINGS_NAME)) is None:
             # Carrying over an empty lexicon would leave the old posts unfindable by reading.
             return _rebuild(backend, corpus, "reading lexicon missing", progress, workers)
@@ -136,32 +162,44 @@ def _problems(result: WriteResult) -> list[Problem]:
 
 def _check_corpus(corpus: Path) -> None:
     if not corpus.is_dir():
-        raise IndexerError(f"corpus directory {corpus} does not exist: import posts with "
-                           "`policy-search import PATH...`, or point --corpus / "
-                           "POLICY_SEARCH_CORPUS at the right directory")
+        raise IndexerError(
+            f"corpus directory {corpus} does not exist: import posts with "
+            "`policy-search import PATH...`, or point --corpus / "
+            "POLICY_SEARCH_CORPUS at the right directory"
+        )
 
 
-def _rebuild(backend: Backend, corpus: Path, reason: str, progress: Progress | None,
-             workers: int | None) -> BuildSummary:
+def _rebuild(
+    backend: Backend, corpus: Path, reason: str, progress: Progress | None, workers: int | None
+) -> BuildSummary:
     _check_corpus(corpus)
     started = time.perf_counter()
     paths = post_paths(corpus)
     session = backend.begin(rebuild=True)
     try:
-        result = session.write(paths, load_post_file, workers=_workers(workers, len(paths)),
-                               progress=progress)
+        result = session.write(
+            paths, load_post_file, workers=_workers(workers, len(paths)), progress=progress
+        )
         indexed = {i: (e.content_hash, e.key) for i, e in result.written.items()}
         session.put_file(READINGS_NAME, ReadingLexicon.from_pairs(result.readings).dumps())
         session.put_file(SUGGEST_NAME, result.words.lexicon().dumps())
         session.put_file(HASHES_NAME, hashes_bytes(indexed))
-        session.put_file(META_NAME, build_info_bytes(BuildInfo.now("rebuild", len(indexed), corpus)))
+        session.put_file(
+            META_NAME, build_info_bytes(BuildInfo.now("rebuild", len(indexed), corpus))
+        )
         published = session.publish()
     except BaseException:
         session.abort()
         raise
-    return BuildSummary("rebuild", reason, added=len(indexed), problems=_problems(result),
-                        posts=published.posts, seconds=time.perf_counter() - started,
-                        generation=published.name)
+    return BuildSummary(
+        "rebuild",
+        reason,
+        added=len(indexed),
+        problems=_problems(result),
+        posts=published.posts,
+        seconds=time.perf_counter() - started,
+        generation=published.name,
+    )
 
 
 @dataclass
@@ -208,15 +246,27 @@ def _changes(files: dict, indexed: dict) -> _Changes:
     return changes
 
 
-def _update(backend: Backend, live: Generation, info: BuildInfo, corpus: Path,
-            progress: Progress | None, workers: int | None) -> BuildSummary:
+def _update(
+    backend: Backend,
+    live: Generation,
+    info: BuildInfo,
+    corpus: Path,
+    progress: Progress | None,
+    workers: int | None,
+) -> BuildSummary:
     _check_corpus(corpus)
     started = time.perf_counter()
     indexed = _indexed_entries(live)
     changes = _changes(scan_corpus(corpus), indexed)
-    summary = BuildSummary("update", "corpus changed", added=len(changes.new), updated=len(changes.changed),
-                           removed=len(changes.removed), unchanged=changes.unchanged,
-                           problems=changes.problems)
+    summary = BuildSummary(
+        "update",
+        "corpus changed",
+        added=len(changes.new),
+        updated=len(changes.changed),
+        removed=len(changes.removed),
+        unchanged=changes.unchanged,
+        problems=changes.problems,
+    )
     entries = {i: entry for i, entry in indexed.items() if i not in changes.removed}
     entries.update(changes.touched)
     todo = changes.new + changes.changed
@@ -240,8 +290,9 @@ def _update(backend: Backend, live: Generation, info: BuildInfo, corpus: Path,
         for title, body in _stored_texts(backend, gone):
             counts.add_post(title, body, sign=-1)
         session.delete(changes.removed)
-        result = session.write(posts, load_post_file, workers=_workers(workers, len(posts)),
-                               progress=progress)
+        result = session.write(
+            posts, load_post_file, workers=_workers(workers, len(posts)), progress=progress
+        )
         session.put_file(READINGS_NAME, lexicon.merged(result.readings).dumps())
         counts.merge(result.words)
         session.put_file(SUGGEST_NAME, counts.lexicon().dumps())
@@ -249,8 +300,10 @@ def _update(backend: Backend, live: Generation, info: BuildInfo, corpus: Path,
         entries.update({i: (e.content_hash, keys[i]) for i, e in result.written.items()})
         session.put_file(HASHES_NAME, hashes_bytes(entries))
         posts_after = len(entries)
-        session.put_file(META_NAME, build_info_bytes(
-            BuildInfo.now("update", posts_after, corpus, info.rebuilt_at)))
+        session.put_file(
+            META_NAME,
+            build_info_bytes(BuildInfo.now("update", posts_after, corpus, info.rebuilt_at)),
+        )
         published = session.publish()
     except BaseException:
         session.abort()

@@ -8,13 +8,11 @@ way out, also with status 1. Usage errors exit with 2.
 
 from __future__ import annotations
 
-from typing import Any
-
 import errno
-
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -30,18 +28,30 @@ from .sources.model import DEFAULT_CATEGORY
 from .stats import index_stats
 
 _corpus_option = click.option(
-    "--corpus", type=click.Path(file_okay=False, path_type=Path),
-    help="Directory of post files. [default: $POLICY_SEARCH_CORPUS or ./corpus]")
+    "--corpus",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Directory of post files. [default: $POLICY_SEARCH_CORPUS or ./corpus]",
+)
 _index_option = click.option(
-    "--index", type=click.Path(file_okay=False, path_type=Path),
+    "--index",
+    type=click.Path(file_okay=False, path_type=Path),
     help="Local state directory: the write lock, and the Whoosh backend's index generations. "
-         "[default: $POLICY_SEARCH_INDEX or ./var/index]")
+    "[default: $POLICY_SEARCH_INDEX or ./var/index]",
+)
 _workers_option = click.option(
-    "--workers", type=click.IntRange(1, 16), default=None,
-    help="Processes that analyse posts. [default: 2, or 1 on a one-core machine]")
+    "--workers",
+    type=click.IntRange(1, 16),
+    default=None,
+    help="Processes that analyse posts. [default: 2, or 1 on a one-core machine]",
+)
 _wait_option = click.option(
-    "--wait", type=click.FloatRange(0), default=0.0, show_default=True, metavar="SECONDS",
-    help="If another process is writing the index, wait this long for it before giving up.")
+    "--wait",
+    type=click.FloatRange(0),
+    default=0.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="If another process is writing the index, wait this long for it before giving up.",
+)
 
 
 def _settings(corpus: Path | None = None, index: Path | None = None) -> Settings:
@@ -69,7 +79,7 @@ class _ProgressBar:
         self.bar.update(done - self.done)
         self.done = done
 
-    def __enter__(self) -> "_ProgressBar":
+    def __enter__(self) -> _ProgressBar:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -87,7 +97,11 @@ def _posts(n: int) -> str:
 
 
 def _rate(count: int, seconds: float) -> str:
-    return f"{seconds:.1f} s, {count / seconds:.0f} posts/s" if seconds > 0 and count else f"{seconds:.1f} s"
+    return (
+        f"{seconds:.1f} s, {count / seconds:.0f} posts/s"
+        if seconds > 0 and count
+        else f"{seconds:.1f} s"
+    )
 
 
 def _run(func, *args, **kwargs):
@@ -127,11 +141,20 @@ def _expand(paths: tuple[Path, ...]) -> list[Path]:
 @click.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @_corpus_option
-@click.option("--category", default=DEFAULT_CATEGORY, show_default=True,
-              help="Category of posts whose source names none (saved pages, feeds without categories).")
-@click.option("--url", help="Source address of a saved page (one page per import). Without it the "
-                            "post gets the placeholder https://unknown.invalid/<id>.")
-def import_command(paths: tuple[Path, ...], corpus: Path | None, category: str, url: str | None) -> None:
+@click.option(
+    "--category",
+    default=DEFAULT_CATEGORY,
+    show_default=True,
+    help="Category of posts whose source names none (saved pages, feeds without categories).",
+)
+@click.option(
+    "--url",
+    help="Source address of a saved page (one page per import). Without it the "
+    "post gets the placeholder https://unknown.invalid/<id>.",
+)
+def import_command(
+    paths: tuple[Path, ...], corpus: Path | None, category: str, url: str | None
+) -> None:
     """Turn source files into post files in the corpus, replacing posts with the same id.
 
     Each PATH is a JSONL file (one post a line), an RSS 2.0 / RDF / Atom feed, a blog post page
@@ -142,17 +165,26 @@ def import_command(paths: tuple[Path, ...], corpus: Path | None, category: str, 
     if not category.strip():
         raise click.BadParameter("must not be empty", param_hint="--category")
     with _ProgressBar("importing") as bar:
-        summary = _run(import_paths, _expand(paths), settings.corpus_dir,
-                       options=ImportOptions(category=category.strip(), url=url), progress=bar)
+        summary = _run(
+            import_paths,
+            _expand(paths),
+            settings.corpus_dir,
+            options=ImportOptions(category=category.strip(), url=url),
+            progress=bar,
+        )
     _report_problems(summary.problems)
     written = summary.added + summary.updated + summary.unchanged
-    click.echo(f"imported {written} posts into {settings.corpus_dir}: {summary.added} added, "
-               f"{summary.updated} updated, {summary.unchanged} unchanged, {summary.rejected} "
-               f"rejected ({_rate(written, summary.seconds)})")
+    click.echo(
+        f"imported {written} posts into {settings.corpus_dir}: {summary.added} added, "
+        f"{summary.updated} updated, {summary.unchanged} unchanged, {summary.rejected} "
+        f"rejected ({_rate(written, summary.seconds)})"
+    )
     if summary.placeholder_urls:
         n = len(summary.placeholder_urls)
-        click.echo(f"{_posts(n)} no source address; {'its' if n == 1 else 'their'} url is the "
-                   f"placeholder {PLACEHOLDER_URL}<id> (give --url with a saved page)")
+        click.echo(
+            f"{_posts(n)} no source address; {'its' if n == 1 else 'their'} url is the "
+            f"placeholder {PLACEHOLDER_URL}<id> (give --url with a saved page)"
+        )
     if summary.added or summary.updated:
         click.echo("next: run `policy-search update` to index them")
     if not summary.ok:
@@ -163,16 +195,22 @@ def _echo_build(summary: build.BuildSummary, settings: Settings) -> None:
     _report_problems(summary.problems)
     indexed = summary.added + summary.updated
     if summary.action == "none":
-        click.echo(f"nothing changed: the index ({summary.posts} posts) is up to date with "
-                   f"{settings.corpus_dir}")
+        click.echo(
+            f"nothing changed: the index ({summary.posts} posts) is up to date with "
+            f"{settings.corpus_dir}"
+        )
     elif summary.action == "rebuild":
         why = "" if summary.reason == "requested" else f" ({summary.reason})"
-        click.echo(f"rebuilt the index from {settings.corpus_dir}{why}: {summary.posts} posts, "
-                   f"{summary.rejected} rejected ({_rate(indexed, summary.seconds)})")
+        click.echo(
+            f"rebuilt the index from {settings.corpus_dir}{why}: {summary.posts} posts, "
+            f"{summary.rejected} rejected ({_rate(indexed, summary.seconds)})"
+        )
     else:
-        click.echo(f"updated the index: {summary.added} added, {summary.updated} updated, "
-                   f"{summary.removed} removed, {summary.rejected} rejected; {summary.posts} posts "
-                   f"({_rate(indexed, summary.seconds)})")
+        click.echo(
+            f"updated the index: {summary.added} added, {summary.updated} updated, "
+            f"{summary.removed} removed, {summary.rejected} rejected; {summary.posts} posts "
+            f"({_rate(indexed, summary.seconds)})"
+        )
     if summary.problems:
         click.echo("fix the files above and run `policy-search update` again", err=True)
         sys.exit(1)
@@ -183,7 +221,9 @@ def _echo_build(summary: build.BuildSummary, settings: Settings) -> None:
 @_index_option
 @_workers_option
 @_wait_option
-def rebuild_command(corpus: Path | None, index: Path | None, workers: int | None, wait: float) -> None:
+def rebuild_command(
+    corpus: Path | None, index: Path | None, workers: int | None, wait: float
+) -> None:
     """Build a complete new index from the corpus and switch to it atomically.
 
     The old index keeps serving until the new one is complete; a crash leaves it in place.
@@ -199,7 +239,9 @@ def rebuild_command(corpus: Path | None, index: Path | None, workers: int | None
 @_index_option
 @_workers_option
 @_wait_option
-def update_command(corpus: Path | None, index: Path | None, workers: int | None, wait: float) -> None:
+def update_command(
+    corpus: Path | None, index: Path | None, workers: int | None, wait: float
+) -> None:
     """Bring the index up to date with the corpus: add new posts, re-index changed ones, drop
     removed ones.
 
@@ -215,9 +257,15 @@ def update_command(corpus: Path | None, index: Path | None, workers: int | None,
 @click.argument("ids", nargs=-1, required=True)
 @_corpus_option
 @_index_option
-@click.option("--update", "then_update", is_flag=True,
-              help="Also update the index right away (else run `policy-search update` later).")
-def remove_command(ids: tuple[str, ...], corpus: Path | None, index: Path | None, then_update: bool) -> None:
+@click.option(
+    "--update",
+    "then_update",
+    is_flag=True,
+    help="Also update the index right away (else run `policy-search update` later).",
+)
+def remove_command(
+    ids: tuple[str, ...], corpus: Path | None, index: Path | None, then_update: bool
+) -> None:
     """Delete the post files of IDS from the corpus.
 
     The index keeps serving the posts until `policy-search update` runs; pass --update to run it
@@ -256,18 +304,40 @@ def stats_command(index: Path | None, as_json: bool) -> None:
     rows += [("readings", f"{stats['readings']:,} (katakana readings in the reading lexicon)")]
     if stats["size_bytes"] is not None:
         rows.append(("size on disk", f"{stats['size_bytes'] / 2**20:.1f} MiB"))
-    rows += [("last build", f"{stats['built_at']} ({stats['built_by']})"),
-             ("last rebuild", stats["rebuilt_at"]), ("schema version", stats["schema_version"]),
-             ("corpus", stats["corpus"])]
+    rows += [
+        ("last build", f"{stats['built_at']} ({stats['built_by']})"),
+        ("last rebuild", stats["rebuilt_at"]),
+        ("schema version", stats["schema_version"]),
+        ("corpus", stats["corpus"]),
+    ]
     for key, value in rows:
         click.echo(f"{key + ':':16}{value}")
 
 
 #: The figures every backend gives; any other key of ``index_stats`` is the backend's own.
-_STATS_KEYS = frozenset({"backend", "index", "location", "generation", "posts", "terms",
-                         "readings", "size_bytes", "schema_version", "built_at", "built_by",
-                         "rebuilt_at", "corpus"})
+_STATS_KEYS = frozenset(
+    {
+        "backend",
+        "index",
+        "location",
+        "generation",
+        "posts",
+        "terms",
+        "readings",
+        "size_bytes",
+        "schema_version",
+        "built_at",
+        "built_by",
+        "rebuilt_at",
+        "corpus",
+    }
+)
 
 
-COMMANDS: list[click.Command] = [import_command, rebuild_command, update_command, remove_command,
-                                 stats_command]
+COMMANDS: list[click.Command] = [
+    import_command,
+    rebuild_command,
+    update_command,
+    remove_command,
+    stats_command,
+]

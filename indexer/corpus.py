@@ -17,7 +17,7 @@ SUFFIX = ".md"
 
 
 def post_paths(corpus_dir: Path) -> list[Path]:
-    """The post files of ``corpus_dir``, sorted by name; hidden files (temporary ones) are skipped."""
+    """The post files of ``corpus_dir``, sorted by name; hidden (temporary) files are skipped."""
     return [path for path, _ in scan_corpus(corpus_dir).values()]
 
 
@@ -70,14 +70,15 @@ def read_post(path: Path) -> Post:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
+        line = data[: exc.start].count(b"\n") + 1
         raise InputError(str(path), line, "the file is not UTF-8") from None
     return parse_post(text, str(path), path.name.removesuffix(SUFFIX))
 
 
-def load_corpus(corpus_dir: str | os.PathLike[str],
-                progress: Callable[[int, int], None] | None = None) -> tuple[list[Post], list[Problem]]:
-    """Every post of ``corpus_dir`` that parses, and a :class:`Problem` for each file that does not."""
+def load_corpus(
+    corpus_dir: str | os.PathLike[str], progress: Callable[[int, int], None] | None = None
+) -> tuple[list[Post], list[Problem]]:
+    """Every post of ``corpus_dir`` that parses, and a :class:`Problem` for each that does not."""
     posts, problems = [], []
     paths = post_paths(Path(corpus_dir))
     for n, path in enumerate(paths, 1):
@@ -111,7 +112,7 @@ def write_post(corpus_dir: Path, post: Post) -> str:
 
 
 def remove_posts(corpus_dir: Path, ids: list[str]) -> tuple[list[str], list[str]]:
-    """Delete the files of ``ids``: ``(removed ids, messages about the ids that were not removed)``."""
+    """Delete the files of ``ids``: ``(removed ids, messages about ids that were not removed)``."""
     removed, failed = [], []
     for post_id in ids:
         if not is_valid_id(post_id):

@@ -33,16 +33,26 @@ class ImportSummary(WithProblems):
     seconds: float = 0.0
 
     def to_dict(self) -> dict:
-        return {"added": self.added, "updated": self.updated, "unchanged": self.unchanged,
-                "rejected": self.rejected, "ok": self.ok,
-                "problems": [p.to_dict() for p in self.problems],
-                "placeholder_urls": list(self.placeholder_urls), "kinds": dict(self.kinds),
-                "seconds": self.seconds}
+        return {
+            "added": self.added,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+            "ok": self.ok,
+            "problems": [p.to_dict() for p in self.problems],
+            "placeholder_urls": list(self.placeholder_urls),
+            "kinds": dict(self.kinds),
+            "seconds": self.seconds,
+        }
 
 
-def import_paths(paths: Sequence[str | Path], corpus_dir: str | Path, *,
-                 options: ImportOptions = ImportOptions(),
-                 progress: Callable[[int, int], None] | None = None) -> ImportSummary:
+def import_paths(
+    paths: Sequence[str | Path],
+    corpus_dir: str | Path,
+    *,
+    options: ImportOptions = ImportOptions(),  # noqa: B008 (frozen: safe to share)
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportSummary:
     """Read every source in ``paths`` and write its posts into ``corpus_dir``.
 
     A post whose id is already in the corpus replaces it; a second post with the same id in one
@@ -51,8 +61,9 @@ def import_paths(paths: Sequence[str | Path], corpus_dir: str | Path, *,
     started = time.perf_counter()
     corpus = Path(corpus_dir)
     if options.url and len(paths) > 1:
-        raise IndexerError("--url names the address of one saved page: import pages one at a time "
-                           "when you give it")
+        raise IndexerError(
+            "--url names the address of one saved page: import pages one at a time when you give it"
+        )
     summary = ImportSummary()
     first_seen: dict[str, tuple[str, int]] = {}
     for n, raw in enumerate(paths, 1):
@@ -71,9 +82,14 @@ def import_paths(paths: Sequence[str | Path], corpus_dir: str | Path, *,
             post = item.post
             if post.id in first_seen:
                 file, line = first_seen[post.id]
-                summary.problems.append(Problem(item.file, item.line,
-                                                f"duplicate id {post.id!r} in this import (first at "
-                                                f"{file}:{line}); this one is skipped"))
+                summary.problems.append(
+                    Problem(
+                        item.file,
+                        item.line,
+                        f"duplicate id {post.id!r} in this import (first at "
+                        f"{file}:{line}); this one is skipped",
+                    )
+                )
                 continue
             first_seen[post.id] = (item.file, item.line)
             outcome = write_post(corpus, post)

@@ -43,5 +43,7 @@ def _busy_message(store: IndexStore, fd: int, wait: float) -> str:
     holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
     who = f"process {holder}" if holder.isdigit() else "another process"
     waited = f" (waited {wait:g} s)" if wait else ""
-    return (f"the index at {store.root} is being written by {who}{waited}; wait for it to "
-            f"finish, or pass --wait SECONDS to queue behind it")
+    return (
+        f"the index at {store.root} is being written by {who}{waited}; wait for it to "
+        f"finish, or pass --wait SECONDS to queue behind it"
+    )

@@ -19,7 +19,6 @@ from pathlib import Path
 from search.backend import Generation
 from search.schema import SCHEMA_VERSION
 
-
 META_NAME = "build.json"
 HASHES_NAME = "hashes.json"
 
@@ -37,13 +36,13 @@ class BuildInfo:
     corpus: str
 
     @classmethod
-    def now(cls, kind: str, posts: int, corpus: Path, rebuilt_at: str | None = None) -> "BuildInfo":
-        stamp = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    def now(cls, kind: str, posts: int, corpus: Path, rebuilt_at: str | None = None) -> BuildInfo:
+        stamp = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         return cls(SCHEMA_VERSION, kind, stamp, rebuilt_at or stamp, posts, str(corpus.resolve()))
 
 
 def read_build_info(generation: Generation) -> BuildInfo | None:
-    """The generation's metadata, or None when it is missing or unreadable (the index is rebuilt)."""
+    """The generation's metadata, or None when missing or unreadable (the index is rebuilt)."""
     try:
         data = json.loads((generation.read_file(META_NAME) or b"").decode("utf-8"))
         return BuildInfo(**{f.name: data[f.name] for f in fields(BuildInfo)})

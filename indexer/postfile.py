@@ -46,8 +46,9 @@ def clean_body(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n").strip("\n")
 
 
-def make_post(fields: Mapping[str, object], body: object,
-              allowed: tuple[str, ...] = FRONT_MATTER_KEYS) -> Post:
+def make_post(
+    fields: Mapping[str, object], body: object, allowed: tuple[str, ...] = FRONT_MATTER_KEYS
+) -> Post:
     """A :class:`Post` from checked fields; raises :class:`FieldError` naming the first bad key."""
     for key in fields:
         if key not in allowed:
@@ -57,8 +58,11 @@ def make_post(fields: Mapping[str, object], body: object,
             raise FieldError(None, f"missing field {key!r}")
     post_id = fields["id"]
     if not is_valid_id(post_id):
-        raise FieldError("id", f"id {post_id!r} must be 1-128 characters of A-Z a-z 0-9 . _ - "
-                               "starting with a letter or digit")
+        raise FieldError(
+            "id",
+            f"id {post_id!r} must be 1-128 characters of A-Z a-z 0-9 . _ - "
+            "starting with a letter or digit",
+        )
     date = fields["date"]
     if type(date) is not dt.date:
         raise FieldError("date", f"date must be a date YYYY-MM-DD, got {date!r}")
@@ -84,8 +88,15 @@ def make_post(fields: Mapping[str, object], body: object,
     body = clean_body(body)
     if not body.strip():
         raise FieldError("body", "body is empty")
-    return Post(id=post_id, title=text["title"], date=date, category=text["category"],
-                url=url, body=body, tags=tuple(tags))
+    return Post(
+        id=post_id,
+        title=text["title"],
+        date=date,
+        category=text["category"],
+        url=url,
+        body=body,
+        tags=tuple(tags),
+    )
 
 
 def parse_post(text: str, file: str, expected_id: str | None = None) -> Post:
@@ -93,20 +104,25 @@ def parse_post(text: str, file: str, expected_id: str | None = None) -> Post:
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
     if lines[0].rstrip() != FENCE:
-        raise InputError(file, 1, f"a post file starts with a line {FENCE} that opens the TOML "
-                                  "front matter (see docs/corpus.md)")
+        raise InputError(
+            file,
+            1,
+            f"a post file starts with a line {FENCE} that opens the TOML "
+            "front matter (see docs/corpus.md)",
+        )
     try:
         close = next(i for i in range(1, len(lines)) if lines[i].rstrip() == FENCE)
     except StopIteration:
-        raise InputError(file, 1,
-                         f"the front matter is not closed: add a line {FENCE} after it") from None
+        raise InputError(
+            file, 1, f"the front matter is not closed: add a line {FENCE} after it"
+        ) from None
     front = lines[1:close]
     try:
         fields = tomllib.loads("\n".join(front))
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         m = _TOML_POSITION.search(message)
-        reason = message[:m.start()] if m else message
+        reason = message[: m.start()] if m else message
         if m and m.group(1):
             # Line 1 of the TOML is line 2 of the file: the opening fence comes first.
             line, reason = int(m.group(1)) + 1, f"{reason} (column {m.group(2)})"
@@ -114,13 +130,16 @@ def parse_post(text: str, file: str, expected_id: str | None = None) -> Post:
             line = max(close, 2)
         raise InputError(file, line, f"front matter: {reason[:1].lower()}{reason[1:]}") from None
     try:
-        post = make_post(fields, "\n".join(lines[close + 1:]))
+        post = make_post(fields, "\n".join(lines[close + 1 :]))
     except FieldError as exc:
         raise InputError(file, _key_line(front, exc.key), exc.reason) from None
     if expected_id is not None and post.id != expected_id:
-        raise InputError(file, _key_line(front, "id"),
-                         f"id {post.id!r} differs from the file name {expected_id}.md: "
-                         "rename the file or fix the id")
+        raise InputError(
+            file,
+            _key_line(front, "id"),
+            f"id {post.id!r} differs from the file name {expected_id}.md: "
+            "rename the file or fix the id",
+        )
     return post
 
 
@@ -139,8 +158,15 @@ def _key_line(front: list[str], key: str | None) -> int:
 
 def render_post(post: Post) -> str:
     """The text of ``post``'s file."""
-    front = tomli_w.dumps({"id": post.id, "title": post.title, "date": post.date,
-                           "category": post.category, "url": post.url})
+    front = tomli_w.dumps(
+        {
+            "id": post.id,
+            "title": post.title,
+            "date": post.date,
+            "category": post.category,
+            "url": post.url,
+        }
+    )
     if post.tags:
         # tomli-w writes every array over several lines; tags stay on one line, as post files
         # have always been written, so that rewriting an unchanged post changes no byte.
@@ -150,4 +176,4 @@ def render_post(post: Post) -> str:
 
 def toml_value(value: object) -> str:
     """One TOML value as tomli-w writes it (a string: basic, escaped, non-ASCII as it is)."""
-    return tomli_w.dumps({"v": value})[len("v = "):-1]
+    return tomli_w.dumps({"v": value})[len("v = ") : -1]

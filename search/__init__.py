@@ -6,12 +6,12 @@ Backend libraries are imported only inside ``search/backends/<name>/`` (see
 
 from .backend import Backend, IndexUnavailable, create_backend
 from .config import Settings
-from .schema import Post, fiscal_year
 from .readings import ReadingLexicon
+from .request import QueryError, SearchRequest
+from .schema import Post, fiscal_year
+from .service import SearchService
 from .store import IndexStore
 from .synonyms import Synonyms
-from .request import QueryError, SearchRequest
-from .service import SearchService
 
 __all__ = [
     "Backend",

@@ -91,14 +91,14 @@ def split_chunks(text: str, limit: int = CHUNK_BYTES) -> Iterator[tuple[int, str
             yield start, text[start:]
             return
         # Grow the window while it still fits (Japanese is mostly 3 bytes a character).
-        while end < n and len(text[start:min(n, end + 2048)].encode("utf-8")) <= limit:
+        while end < n and len(text[start : min(n, end + 2048)].encode("utf-8")) <= limit:
             end = min(n, end + 2048)
         if end >= n:
             yield start, text[start:]
             return
         window = text[start:end]
         cut = _last_match(SENTENCE_END, window) or _last_match(_SOFT_BREAK, window) or len(window)
-        yield start, text[start:start + cut]
+        yield start, text[start : start + cut]
         start += cut
 
 
@@ -119,7 +119,8 @@ class Morphology:
         self._mode_a = SplitMode.A
         # Only the word fields the analysis reads are loaded (Sudachi's field subsetting).
         self._tokenizer = self._dictionary.tokenizer(
-            SplitMode.C, fields={"pos", "normalized_form", "reading_form", "split_a"})
+            SplitMode.C, fields={"pos", "normalized_form", "reading_form", "split_a"}
+        )
         # Sudachi's own test of a part of speech, over the dictionary's part-of-speech table.
         self._dropped = self._dictionary.pos_matcher(lambda pos: pos[0] in _DROPPED_POS)
         self._terms: dict[str, str] = {}
@@ -208,8 +209,11 @@ class Morphology:
         bound, over a million distinct words, pairs are lost). Returns ``entry``."""
         if len(cache) < CACHE_ENTRIES:
             cache[key] = entry
-        elif len(self._uncached) < CACHE_ENTRIES and entry[2] is not None and (
-                entry[2][1] or any(part[3] for part in entry[1] or ())):
+        elif (
+            len(self._uncached) < CACHE_ENTRIES
+            and entry[2] is not None
+            and (entry[2][1] or any(part[3] for part in entry[1] or ()))
+        ):
             self._uncached.add(entry)
         return entry
 
@@ -238,12 +242,18 @@ class Morphology:
         begin = m.begin()
         if m.end() - begin < 2:
             return (None, None, whole)
-        parts = [a for a in m.split(self._mode_a, add_single=False)
-                 if not self._dropped(a)]
+        parts = [a for a in m.split(self._mode_a, add_single=False) if not self._dropped(a)]
         if len(parts) < 2:
             return (None, None, whole)
-        shape = tuple((a.begin() - begin, a.end() - begin, self._term(a.normalized_form()),
-                       self._word_reading(a)) for a in parts)
+        shape = tuple(
+            (
+                a.begin() - begin,
+                a.end() - begin,
+                self._term(a.normalized_form()),
+                self._word_reading(a),
+            )
+            for a in parts
+        )
         return (m.end() - begin, shape, whole)
 
     def _term(self, normalized: str) -> str:

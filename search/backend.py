@@ -112,6 +112,7 @@ class BackendError(RuntimeError):
 
 # --- analysed posts (write side) -----------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class AnalysedPost:
     """A post and the analyser's units of its text fields: what every backend indexes.
@@ -222,8 +223,14 @@ class WriteSession(Protocol):
     :meth:`publish` (Whoosh, copy on write), so after :meth:`abort` some of them may be live:
     re-running the update converges, since writes replace by id."""
 
-    def write(self, items: Sequence[Path | Post], load: PostLoader, *, workers: int = 1,
-              progress: Progress | None = None) -> WriteResult:
+    def write(
+        self,
+        items: Sequence[Path | Post],
+        load: PostLoader,
+        *,
+        workers: int = 1,
+        progress: Progress | None = None,
+    ) -> WriteResult:
         """Add ``items`` (post files, read with ``load``, or posts), each replacing any post
         with the same id, analysed with :func:`analyse_post` by up to ``workers`` processes."""
 
@@ -244,6 +251,7 @@ class WriteSession(Protocol):
 
 
 # --- read side ------------------------------------------------------------------------------------
+
 
 class Order(enum.Enum):
     """Sort orders (see the module docstring for ties)."""
@@ -386,8 +394,9 @@ class Snapshot(Protocol):
         """Evaluate the plan, filter, count facets and return one page (contract: module
         docstring)."""
 
-    def term_chars(self, field: str, term: str, refs: Sequence[Hashable]
-                   ) -> Mapping[Hashable, Sequence[Occurrence]]:
+    def term_chars(
+        self, field: str, term: str, refs: Sequence[Hashable]
+    ) -> Mapping[Hashable, Sequence[Occurrence]]:
         """Occurrences of ``term`` in ``field`` of each of the documents ``refs`` that hold it
         (only when :attr:`has_offsets`)."""
 
@@ -457,7 +466,8 @@ def create_backend(settings: Settings) -> Backend:
     try:
         package = BACKENDS[settings.backend]
     except KeyError:
-        raise ValueError(f"unknown backend {settings.backend!r}: set POLICY_SEARCH_BACKEND to "
-                         f"one of {', '.join(BACKENDS)}") from None
+        raise ValueError(
+            f"unknown backend {settings.backend!r}: set POLICY_SEARCH_BACKEND to "
+            f"one of {', '.join(BACKENDS)}"
+        ) from None
     return importlib.import_module(package).create(settings)
-

@@ -79,7 +79,7 @@ class Settings:
     name others. Env: ``POLICY_SEARCH_SYNC_FEEDS``, addresses separated by white space."""
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> "Settings":
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> Settings:
         """Settings from ``POLICY_SEARCH_*`` variables, then ``overrides`` on top."""
         env = os.environ if environ is None else environ
         values: dict = {}
@@ -107,8 +107,10 @@ class Settings:
         from .backend import BACKENDS
 
         if self.backend not in BACKENDS:
-            raise ValueError(f"unknown backend {self.backend!r}: set POLICY_SEARCH_BACKEND to "
-                             f"one of {', '.join(BACKENDS)}")
+            raise ValueError(
+                f"unknown backend {self.backend!r}: set POLICY_SEARCH_BACKEND to "
+                f"one of {', '.join(BACKENDS)}"
+            )
 
 
 #: (variable, field, type, smallest value allowed)
@@ -127,8 +129,9 @@ def _parse(name: str, value: str, kind: type, low):
     try:
         parsed = kind(value.strip())
     except ValueError:
-        raise ValueError(f"{name}={value!r} is not a valid {kind.__name__}: fix or unset "
-                         f"the variable") from None
+        raise ValueError(
+            f"{name}={value!r} is not a valid {kind.__name__}: fix or unset the variable"
+        ) from None
     if low is not None and not parsed >= low:
         raise ValueError(f"{name}={value!r} must be at least {low:g}: fix or unset the variable")
     return parsed

@@ -217,6 +217,7 @@ SCHEMAS: dict[str, type] = {
 
 # -- service results for the HTML pages (not in the JSON API) ----------------------------------
 
+
 class PostBrief(TypedDict):
     """A neighbouring post, for the previous/next links of a post page."""
 

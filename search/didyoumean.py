@@ -126,7 +126,7 @@ class KnownWords:
 
 def _words(q: str) -> list[tuple[int, int]]:
     """Spans of the plain words of ``q`` (no operators, quotes, exclusions or field words)."""
-    if any(c in q for c in "\"「」()（）"):
+    if any(c in q for c in '"「」()（）'):
         return []  # phrases and groups are taken as written
     spans = []
     for m in re.finditer(r"[^ \u3000]+", q):
@@ -162,8 +162,9 @@ def candidates(q: str, known: KnownWords) -> list[str]:
     return out[:MAX_CANDIDATES]
 
 
-def propose(q: str, total: int, known: KnownWords, count: Callable[[str], int]
-            ) -> tuple[str, int] | None:
+def propose(
+    q: str, total: int, known: KnownWords, count: Callable[[str], int]
+) -> tuple[str, int] | None:
     """``(query, total)`` to propose instead of ``q`` (which found ``total``), or None.
     ``count(query)`` runs a query with the same filters and returns its total."""
     if total > FEW or not q.strip():
@@ -180,5 +181,9 @@ def known_words(suggestions, readings) -> KnownWords:
     """Known words from a generation's suggestion lexicon (with post counts) and reading lexicon
     (terms by reading, counted as zero posts: the suggestion lexicon's spelling wins a tie)."""
     words = [Known(surface, reading, posts) for surface, reading, posts, _ in suggestions.entries()]
-    words += [Known(term, reading, 0) for reading, term in readings.pairs() if len(reading) >= MIN_TYPO_CHARS]
+    words += [
+        Known(term, reading, 0)
+        for reading, term in readings.pairs()
+        if len(reading) >= MIN_TYPO_CHARS
+    ]
     return KnownWords(words)

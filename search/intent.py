@@ -34,25 +34,84 @@ from .analysis import fold, is_kana, morphology, to_katakana
 from .readings import ReadingLexicon
 
 #: Top-level parts of speech that are never content words of a query.
-FUNCTION_POS = frozenset({"助詞", "助動詞", "補助記号", "空白", "代名詞", "副詞", "連体詞",
-                          "接続詞", "感動詞"})
+FUNCTION_POS = frozenset(
+    {"助詞", "助動詞", "補助記号", "空白", "代名詞", "副詞", "連体詞", "接続詞", "感動詞"}
+)
 #: Lemmas (normalized forms) that in a query frame the request rather than name a topic:
 #: case-particle phrases (に+つく+て, に+関する, に+向ける, に+対する, に+おく+る, に+基づく,
 #: に+伴う, を+めぐる) and request verbs (知りたい, 教えて, 調べたい, 探している, 分かる, 思う,
 #: 見る, 読む).
-FRAME_LEMMAS = frozenset({"つく", "付く", "関する", "向ける", "対する", "おく", "於く", "基づく",
-                          "伴う", "巡る", "めぐる", "知る", "教える", "調べる", "探す", "分かる",
-                          "思う", "見る", "読む", "欲しい", "ほしい", "下さる", "願う", "頂く"})
+FRAME_LEMMAS = frozenset(
+    {
+        "つく",
+        "付く",
+        "関する",
+        "向ける",
+        "対する",
+        "おく",
+        "於く",
+        "基づく",
+        "伴う",
+        "巡る",
+        "めぐる",
+        "知る",
+        "教える",
+        "調べる",
+        "探す",
+        "分かる",
+        "思う",
+        "見る",
+        "読む",
+        "欲しい",
+        "ほしい",
+        "下さる",
+        "願う",
+        "頂く",
+    }
+)
 #: Formal nouns (形式名詞), which Sudachi tags as ordinary nouns.
-FORMAL_NOUNS = frozenset({"こと", "事", "もの", "物", "ため", "為", "ところ", "所", "よう", "様",
-                          "等", "など", "方", "件"})
+FORMAL_NOUNS = frozenset(
+    {
+        "こと",
+        "事",
+        "もの",
+        "物",
+        "ため",
+        "為",
+        "ところ",
+        "所",
+        "よう",
+        "様",
+        "等",
+        "など",
+        "方",
+        "件",
+    }
+)
 
 #: Aspect nouns: in a sentence they say which side of a topic the reader wants (状況, 課題,
 #: 論点 …), which posts on the topic discuss in many words; as required words they would keep
 #: only the posts that use that very noun. Dropped from a sentence, also at the end of a
 #: compound (導入状況 → 導入), when other content words remain.
-ASPECT_NOUNS = frozenset({"状況", "課題", "論点", "動向", "現状", "実態", "在り方", "あり方",
-                          "方向性", "概要", "推移", "現況", "事例", "具体例", "ポイント"})
+ASPECT_NOUNS = frozenset(
+    {
+        "状況",
+        "課題",
+        "論点",
+        "動向",
+        "現状",
+        "実態",
+        "在り方",
+        "あり方",
+        "方向性",
+        "概要",
+        "推移",
+        "現況",
+        "事例",
+        "具体例",
+        "ポイント",
+    }
+)
 
 _KANJI = re.compile(r"[\u3400-\u9fff\uf900-\ufaff々]")
 _KANJI_KANA = re.compile(r"^[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff々ー]+$")
@@ -75,20 +134,38 @@ def _tokenize(text: str) -> list[tuple[str, str, tuple, int, int, str]]:
     with _LOCK:
         if _TOKENIZER is None:
             _TOKENIZER = morphology().dictionary.tokenizer(
-                SplitMode.C, fields={"pos", "normalized_form", "reading_form", "split_a"})
+                SplitMode.C, fields={"pos", "normalized_form", "reading_form", "split_a"}
+            )
         for m in _TOKENIZER.tokenize(text):
             pos = m.part_of_speech()
             if pos[0] == "名詞" and m.end() - m.begin() > 2:
                 parts = list(m.split(SplitMode.A, add_single=False))
                 if len(parts) > 1 and parts[-1].normalized_form() in ASPECT_NOUNS:
                     last = parts[-1]
-                    out.append((text[m.begin():last.begin()], m.normalized_form(), pos,
-                                m.begin(), last.begin(), m.reading_form()))
-                    out.append((last.surface(), last.normalized_form(), last.part_of_speech(),
-                                last.begin(), last.end(), ""))
+                    out.append(
+                        (
+                            text[m.begin() : last.begin()],
+                            m.normalized_form(),
+                            pos,
+                            m.begin(),
+                            last.begin(),
+                            m.reading_form(),
+                        )
+                    )
+                    out.append(
+                        (
+                            last.surface(),
+                            last.normalized_form(),
+                            last.part_of_speech(),
+                            last.begin(),
+                            last.end(),
+                            "",
+                        )
+                    )
                     continue
-            out.append((m.surface(), m.normalized_form(), pos, m.begin(), m.end(),
-                        m.reading_form()))
+            out.append(
+                (m.surface(), m.normalized_form(), pos, m.begin(), m.end(), m.reading_form())
+            )
     return out
 
 
@@ -112,18 +189,24 @@ def _joins(normalized: str, pos: tuple) -> bool:
 def _pieces(text: str) -> tuple[str, ...]:
     morphemes = _tokenize(text)
     content = [_is_content(normalized, pos) for _, normalized, pos, _, _, _ in morphemes]
-    if all(ok or _joins(normalized, pos)
-           for ok, (_, normalized, pos, _, _, _) in zip(content, morphemes, strict=False)):
+    if all(
+        ok or _joins(normalized, pos)
+        for ok, (_, normalized, pos, _, _, _) in zip(content, morphemes, strict=False)
+    ):
         return (text,)  # a compound or a noun phrase (生涯活躍のまち): one word, as typed
-    aspects = [ok and normalized in ASPECT_NOUNS
-               for ok, (_, normalized, _, _, _, _) in zip(content, morphemes, strict=False)]
-    if any(ok and not aspect for ok, aspect in zip(content, aspects, strict=False)) and \
-            len(morphemes) > 1 and not all(content):
+    aspects = [
+        ok and normalized in ASPECT_NOUNS
+        for ok, (_, normalized, _, _, _, _) in zip(content, morphemes, strict=False)
+    ]
+    if (
+        any(ok and not aspect for ok, aspect in zip(content, aspects, strict=False))
+        and len(morphemes) > 1
+        and not all(content)
+    ):
         content = [ok and not aspect for ok, aspect in zip(content, aspects, strict=False)]
     runs: list[tuple[int, int]] = []
     open_run: list[int] | None = None
-    for (_surface, _normalized, _pos, start, end, _), ok in zip(morphemes, content,
-                                                                strict=False):
+    for (_surface, _normalized, _pos, start, end, _), ok in zip(morphemes, content, strict=False):
         if ok:
             if open_run is None:
                 open_run = [start, end]
@@ -157,8 +240,12 @@ def _reading(text: str) -> str:
 def spelling_variants(text: str, readings: ReadingLexicon) -> list[str]:
     """Other spellings of a word that mixes kanji and kana (取りくみ → 取り組み, 見なおし →
     見直し): terms of the reading lexicon read as the word is, sharing a kanji with it."""
-    if len(text) > 16 or not _KANJI_KANA.match(text) or not _KANJI.search(text) \
-            or _KANJI.sub("", text) == "":
+    if (
+        len(text) > 16
+        or not _KANJI_KANA.match(text)
+        or not _KANJI.search(text)
+        or _KANJI.sub("", text) == ""
+    ):
         return []  # not a kana/kanji mixture (all-kanji words: Sudachi's normalized form)
     kanji = set(_KANJI.findall(text))
     typed = fold(text)

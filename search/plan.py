@@ -45,6 +45,7 @@ TEXT_FIELDS = ("title", "body")
 
 # --- plan nodes --------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Seq:
     """A term (one) or a phrase (several, at consecutive positions) on one field."""
@@ -135,8 +136,18 @@ class InCategory:
     value: str
 
 
-Plan = (Seq | Spelled | Boosted | OneWord | Partial | AnyOf | AllOf | Excluding | Everything
-        | InCategory)
+Plan = (
+    Seq
+    | Spelled
+    | Boosted
+    | OneWord
+    | Partial
+    | AnyOf
+    | AllOf
+    | Excluding
+    | Everything
+    | InCategory
+)
 #: One sequence to highlight: for each position, the terms that may stand there.
 Marks = dict[str, set[tuple[tuple[str, ...], ...]]]
 
@@ -152,6 +163,7 @@ class CompiledQuery:
 
 
 # --- compiler ----------------------------------------------------------------------------------
+
 
 class QueryCompiler:
     """Turns syntax trees into plans, using one reader's terms and one reading lexicon. A
@@ -169,8 +181,9 @@ class QueryCompiler:
 
     def analyse(self, text: str) -> list:
         """``(term, unit, start, end)`` of each unit of ``text``, as the index has them."""
-        return [(term, unit, start, end)
-                for _, start, end, term, _, unit in morphology().units(text)]
+        return [
+            (term, unit, start, end) for _, start, end, term, _, unit in morphology().units(text)
+        ]
 
     def alternatives(self, text: str) -> list[str]:
         """Synonyms of the word, the word with one C-level unit replaced by a synonym, and the
@@ -220,9 +233,16 @@ class _Compilation:
                     required.append(p)
         if not required and not excluded:
             return None
-        base = Everything() if not required else required[0] if len(required) == 1 \
+        base = (
+            Everything()
+            if not required
+            else required[0]
+            if len(required) == 1
             else AllOf(tuple(required))
-        return base if not excluded else Excluding(base, _any(excluded))
+        )
+        if not excluded:
+            return base
+        return Excluding(base, AnyOf(tuple(excluded)) if len(excluded) > 1 else excluded[0])
 
     def top(self, node: Node, marks) -> Plan | None:
         """The plan of a whole query. Its plain words (and the content words of a sentence
@@ -311,8 +331,9 @@ class _Compilation:
                 boost = self.settings.title_boost if f == "title" else 1.0
                 core = Seq(f, sequence, boost)
                 if compounds:
-                    options.append(Boosted(core, tuple(Seq(f, (c,), boost) for c in compounds),
-                                           whole))
+                    options.append(
+                        Boosted(core, tuple(Seq(f, (c,), boost) for c in compounds), whole)
+                    )
                 else:
                     options.append(core)
                 if marks is not None:
@@ -322,7 +343,8 @@ class _Compilation:
             if 0 < len(katakana) <= MAX_KANA_CHARS:
                 for f in fields:
                     boost = self.settings.reading_boost * (
-                        self.settings.title_boost if f == "title" else 1.0)
+                        self.settings.title_boost if f == "title" else 1.0
+                    )
                     for spelled in segment_reading(katakana, f, self.reader, self.readings):
                         options.append(Spelled(f, spelled, boost))
                         if marks is not None:
@@ -345,8 +367,9 @@ def _drops_pieces(text: str, units: list) -> bool:
     return any(not covered[k] and not text[k].isspace() for k in range(len(text)))
 
 
-def segment_reading(katakana: str, field: str, reader, readings: ReadingLexicon
-                    ) -> list[tuple[tuple[str, ...], ...]]:
+def segment_reading(
+    katakana: str, field: str, reader, readings: ReadingLexicon
+) -> list[tuple[tuple[str, ...], ...]]:
     """Ways to write ``katakana`` as readings whose terms occur in ``field``, each as the terms
     that may stand for each piece: the way with the fewest pieces, and when that is a single
     reading (a compound's), also the fewest with two or more pieces (its parts, as a longer
@@ -356,8 +379,15 @@ def segment_reading(katakana: str, field: str, reader, readings: ReadingLexicon
     prefetch = getattr(reader, "prefetch", None)
     if prefetch is not None:
         # A lexicon that asks a cluster (OpenSearch) learns every candidate term in one request.
-        prefetch(field, {t for i in range(n) for j in range(i + 1, n + 1)
-                         for t in readings.terms(katakana[i:j])})
+        prefetch(
+            field,
+            {
+                t
+                for i in range(n)
+                for j in range(i + 1, n + 1)
+                for t in readings.terms(katakana[i:j])
+            },
+        )
 
     def terms(i: int, j: int) -> tuple[str, ...]:
         key = (i, j)

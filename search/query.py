@@ -37,8 +37,15 @@ MAX_WORDS = 64
 _OPEN = {"(": ")", "（": "）"}
 _CLOSE = frozenset(")）")
 _DOUBLE = '"＂”“'
-_QUOTES = {'"': _DOUBLE, "＂": _DOUBLE, "“": _DOUBLE, "”": _DOUBLE,
-           "「": "」", "｢": "｣", "『": "』"}
+_QUOTES = {
+    '"': _DOUBLE,
+    "＂": _DOUBLE,
+    "“": _DOUBLE,
+    "”": _DOUBLE,
+    "「": "」",
+    "｢": "｣",
+    "『": "』",
+}
 _QUOTE_CHARS = frozenset(_QUOTES) | frozenset("」｣』")
 _MINUS = frozenset("-－−")
 _FIELDS = ("title", "category")
@@ -46,6 +53,7 @@ _SEPARATORS = frozenset("\u200b\ufeff")
 
 
 # --- syntax tree -------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Word:
@@ -75,6 +83,7 @@ Node = Word | Not | All | Any
 
 
 # --- tokens ------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class _Tok:
@@ -106,18 +115,28 @@ def tokenize(text: str) -> list[_Tok]:
             j = i + 1
             while j < n and s[j] not in closers:
                 j += 1
-            out.append(_Tok("PHRASE", s[i + 1:j]))
+            out.append(_Tok("PHRASE", s[i + 1 : j]))
             i = j + 1
         elif c in _QUOTE_CHARS:
             i += 1  # a closing quote with no opening one
-        elif (c in _MINUS and i + 1 < n and not _is_separator(s[i + 1])
-              and s[i + 1] not in _CLOSE and s[i + 1] not in _MINUS):
+        elif (
+            c in _MINUS
+            and i + 1 < n
+            and not _is_separator(s[i + 1])
+            and s[i + 1] not in _CLOSE
+            and s[i + 1] not in _MINUS
+        ):
             out.append(_Tok("NOT"))
             i += 1
         else:
             j = i
-            while j < n and not _is_separator(s[j]) and s[j] not in _OPEN and s[j] not in _CLOSE \
-                    and s[j] not in _QUOTE_CHARS:
+            while (
+                j < n
+                and not _is_separator(s[j])
+                and s[j] not in _OPEN
+                and s[j] not in _CLOSE
+                and s[j] not in _QUOTE_CHARS
+            ):
                 j += 1
             out.extend(_word_tokens(s[i:j]))
             i = j
@@ -131,7 +150,7 @@ def _word_tokens(word: str) -> list[_Tok]:
     colon = folded.find(":")
     if colon > 0 and folded[:colon].lower() in _FIELDS:
         # NFKC keeps these ASCII letters one for one, so the colon sits at the same index.
-        rest = word[colon + 1:]
+        rest = word[colon + 1 :]
         out = [_Tok("FIELD", folded[:colon].lower())]
         if len(rest) > 1 and rest[0] in _MINUS and rest[1] not in _MINUS:
             out.append(_Tok("NOT"))
@@ -141,6 +160,7 @@ def _word_tokens(word: str) -> list[_Tok]:
 
 
 # --- parser ------------------------------------------------------------------------------------
+
 
 class _Parser:
     def __init__(self, tokens: list[_Tok]) -> None:

@@ -90,9 +90,15 @@ class ReadingLexicon:
             return None
         if not isinstance(data, dict):
             return None
-        return cls({reading: tuple(terms) for reading, terms in data.items()
-                    if isinstance(reading, str) and isinstance(terms, list)
-                    and all(isinstance(t, str) for t in terms)})
+        return cls(
+            {
+                reading: tuple(terms)
+                for reading, terms in data.items()
+                if isinstance(reading, str)
+                and isinstance(terms, list)
+                and all(isinstance(t, str) for t in terms)
+            }
+        )
 
     def save(self, generation: Path) -> None:
         """Write ``readings.json`` into a generation being built (not yet published: the build

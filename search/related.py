@@ -33,10 +33,14 @@ DEFAULT_LIMIT, MAX_LIMIT = 5, 20
 _TELLING = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff々]|[\u30a1-\u30fa\u30fc]{2,}")
 
 
-def telling_terms(title: str, body: str, doc_frequency: Callable[[str], int], doc_count: int,
-                  limit: int = MAX_TERMS,
-                  prefetch: Callable[[Iterable[str]], None] | None = None
-                  ) -> list[tuple[str, float]]:
+def telling_terms(
+    title: str,
+    body: str,
+    doc_frequency: Callable[[str], int],
+    doc_count: int,
+    limit: int = MAX_TERMS,
+    prefetch: Callable[[Iterable[str]], None] | None = None,
+) -> list[tuple[str, float]]:
     """The ``limit`` terms of a post with the highest tf·idf, heaviest first (ties by term).
     ``doc_frequency(term)``: posts that hold it; terms only this post holds are left out.
     ``prefetch(terms)``, when given, is told every candidate term first (a backend that asks a
@@ -61,8 +65,13 @@ def related_plan(terms: list[tuple[str, float]], title_boost: float) -> Plan | N
     """Any of ``terms`` on the title or the body: an ordinary plan."""
     if not terms:
         return None
-    return AnyOf(tuple(seq for term, _ in terms
-                       for seq in (Seq("title", (term,), title_boost), Seq("body", (term,)))))
+    return AnyOf(
+        tuple(
+            seq
+            for term, _ in terms
+            for seq in (Seq("title", (term,), title_boost), Seq("body", (term,)))
+        )
+    )
 
 
 def limit_param(params) -> int:

@@ -69,8 +69,9 @@ class SearchRequest:
         # Requests built in code (not from parameters) get the same basic checks.
         _check_sort(self.sort)
         if not 1 <= self.page <= MAX_PAGE:
-            raise QueryError("invalid_page", f"page must be an integer from 1 to {MAX_PAGE}",
-                             "page")
+            raise QueryError(
+                "invalid_page", f"page must be an integer from 1 to {MAX_PAGE}", "page"
+            )
         if self.per_page < 1:
             raise QueryError("invalid_per_page", "per_page must be at least 1", "per_page")
 
@@ -86,10 +87,18 @@ class SearchRequest:
         return bool(self.categories or self.date_from or self.date_to)
 
     @classmethod
-    def create(cls, settings: Settings | None = None, *, q: str = "",
-               categories: Iterable[str] = (), date_from: dt.date | None = None,
-               date_to: dt.date | None = None, sort: str | None = None, page: int = 1,
-               per_page: int | None = None) -> SearchRequest:
+    def create(
+        cls,
+        settings: Settings | None = None,
+        *,
+        q: str = "",
+        categories: Iterable[str] = (),
+        date_from: dt.date | None = None,
+        date_to: dt.date | None = None,
+        sort: str | None = None,
+        page: int = 1,
+        per_page: int | None = None,
+    ) -> SearchRequest:
         """A request from typed values, checked as :meth:`from_params` checks parameters (the
         command line's way in)."""
         settings = settings or Settings()
@@ -100,9 +109,16 @@ class SearchRequest:
         _check_integer("page", page, 1, MAX_PAGE, str(page))
         if per_page is not None:
             _check_integer("per_page", per_page, 1, settings.max_per_page, str(per_page))
-        return cls(q=q, categories=checked, date_from=date_from, date_to=date_to, sort=sort,
-                   page=page, per_page=settings.per_page if per_page is None else per_page,
-                   per_page_given=per_page is not None)
+        return cls(
+            q=q,
+            categories=checked,
+            date_from=date_from,
+            date_to=date_to,
+            sort=sort,
+            page=page,
+            per_page=settings.per_page if per_page is None else per_page,
+            per_page_given=per_page is not None,
+        )
 
     @classmethod
     def from_params(cls, params: Mapping, settings: Settings | None = None) -> SearchRequest:
@@ -121,9 +137,16 @@ class SearchRequest:
         sort = _check_sort(_single(params, "sort") or None)
         page = _integer(params, "page", 1, MAX_PAGE)
         per_page = _integer(params, "per_page", 1, settings.max_per_page)
-        return cls(q=q, categories=categories, date_from=date_from, date_to=date_to,
-                   sort=sort, page=page or 1, per_page=per_page or settings.per_page,
-                   per_page_given=per_page is not None)
+        return cls(
+            q=q,
+            categories=categories,
+            date_from=date_from,
+            date_to=date_to,
+            sort=sort,
+            page=page or 1,
+            per_page=per_page or settings.per_page,
+            per_page_given=per_page is not None,
+        )
 
     def params(self, *, with_page: bool = True) -> list[tuple[str, str]]:
         """The URL parameters that :meth:`from_params` reads back as this request, in a fixed
@@ -157,9 +180,11 @@ class SearchRequest:
 
 def _check_q(q: str, settings: Settings) -> str:
     if len(q) > settings.max_query_chars:
-        raise QueryError("query_too_long",
-                         f"q is {len(q)} characters long; at most {settings.max_query_chars} "
-                         "are allowed", "q")
+        raise QueryError(
+            "query_too_long",
+            f"q is {len(q)} characters long; at most {settings.max_query_chars} are allowed",
+            "q",
+        )
     return q
 
 
@@ -170,20 +195,25 @@ def _check_categories(values: Iterable[str]) -> tuple[str, ...]:
         if not value:
             continue
         if len(value) > MAX_CATEGORY_CHARS:
-            raise QueryError("invalid_category",
-                             f"a category is at most {MAX_CATEGORY_CHARS} characters", "category")
+            raise QueryError(
+                "invalid_category",
+                f"a category is at most {MAX_CATEGORY_CHARS} characters",
+                "category",
+            )
         if value not in categories:
             categories.append(value)
     if len(categories) > MAX_CATEGORIES:
-        raise QueryError("invalid_category",
-                         f"at most {MAX_CATEGORIES} categories may be given", "category")
+        raise QueryError(
+            "invalid_category", f"at most {MAX_CATEGORIES} categories may be given", "category"
+        )
     return tuple(categories)
 
 
 def _check_range(date_from: dt.date | None, date_to: dt.date | None) -> None:
     if date_from and date_to and date_from > date_to:
-        raise QueryError("invalid_date_range",
-                         f"from ({date_from}) must not be after to ({date_to})", "to")
+        raise QueryError(
+            "invalid_date_range", f"from ({date_from}) must not be after to ({date_to})", "to"
+        )
 
 
 def _check_sort(sort: str | None) -> str | None:
@@ -194,9 +224,11 @@ def _check_sort(sort: str | None) -> str | None:
 
 def _check_integer(name: str, number: int | None, low: int, high: int, given: str) -> int:
     if number is None or not low <= number <= high:
-        raise QueryError(f"invalid_{name}",
-                         f"{name} must be an integer from {low} to {high}, got {given[:40]!r}",
-                         name)
+        raise QueryError(
+            f"invalid_{name}",
+            f"{name} must be an integer from {low} to {high}, got {given[:40]!r}",
+            name,
+        )
     return number
 
 
@@ -234,8 +266,9 @@ def parse_date(name: str, value: str | None) -> dt.date | None:
             raise ValueError
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise QueryError("invalid_date", f"{name} must be a date written YYYY-MM-DD, "
-                                         f"got {value[:40]!r}", name) from None
+        raise QueryError(
+            "invalid_date", f"{name} must be a date written YYYY-MM-DD, got {value[:40]!r}", name
+        ) from None
 
 
 def _integer(params: Mapping, name: str, low: int, high: int) -> int | None:

@@ -26,6 +26,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
+from typing import cast
 
 from .backend import (
     Backend,
@@ -52,7 +53,7 @@ from .contract import (
 )
 from .contract import Facets as FacetsDict
 from .didyoumean import FEW, KnownWords, known_words, propose
-from .plan import CompiledQuery, Everything, QueryCompiler
+from .plan import CompiledQuery, Everything, Plan, QueryCompiler
 from .query import parse
 from .readings import ReadingLexicon
 from .related import related_plan, telling_terms
@@ -69,18 +70,25 @@ FACETS = ("category", "year", "month", "fiscal_year")
 class SearchService:
     """Searches the live index of ``settings.backend``; opened lazily, thread-safe."""
 
-    def __init__(self, settings: Settings | None = None, check_interval: float = 0.25,
-                 backend: Backend | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        check_interval: float = 0.25,
+        backend: Backend | None = None,
+    ) -> None:
         self.settings = settings or Settings()
+        chosen: object = backend
         if backend is None:
             if self.settings.backend == "whoosh":
                 # Imported here: the check interval is the Whoosh backend's own knob.
                 from .backends.whoosh import WhooshBackend
 
-                backend = WhooshBackend(self.settings, check_interval=check_interval)
+                chosen = WhooshBackend(self.settings, check_interval=check_interval)
             else:
-                backend = create_backend(self.settings)
-        self.backend = backend
+                chosen = create_backend(self.settings)
+        # A cast: mypy does not match @contextmanager's return type against the protocol's
+        # AbstractContextManager, though both backends' snapshot() is one.
+        self.backend = cast(Backend, chosen)
         self._synonyms: Synonyms | None = None
         self._compiler: QueryCompiler | None = None
         self._lock = threading.Lock()
@@ -121,14 +129,22 @@ class SearchService:
         browse = not req.q.strip()
         filters = Filters(tuple(req.categories), req.date_from, req.date_to)
         with self.backend.snapshot() as snap:
+            plan: Plan | None
             if browse:
                 compiled = CompiledQuery(None)
                 plan = Everything()
             else:
                 compiled = self.compiler.compile(tree, snap.lexicon, snap.readings)
                 plan = compiled.plan
-            page = snap.search(SearchQuery(plan, filters, Order(req.effective_sort),
-                                           (req.page - 1) * req.per_page, req.per_page))
+            page = snap.search(
+                SearchQuery(
+                    plan,
+                    filters,
+                    Order(req.effective_sort),
+                    (req.page - 1) * req.per_page,
+                    req.per_page,
+                )
+            )
             posts = [hit.post for hit in page.hits]
             spans = self._spans(snap, posts, compiled)
         empty: dict[str, list] = {"title": [], "body": []}
@@ -136,23 +152,26 @@ class SearchService:
         for hit in page.hits:
             post = hit.post
             doc_spans = spans.get(post.ref, empty)
-            hits.append({
-                "id": post.id,
-                "title": post.title,
-                "title_html": mark_html(post.title, doc_spans["title"]),
-                "date": post.date,
-                "category": post.category,
-                "url": post.url,
-                "snippet": snippet(post.body, doc_spans["body"]),
-                "score": round(hit.score, 6),
-            })
+            hits.append(
+                {
+                    "id": post.id,
+                    "title": post.title,
+                    "title_html": mark_html(post.title, doc_spans["title"]),
+                    "date": post.date,
+                    "category": post.category,
+                    "url": post.url,
+                    "snippet": snippet(post.body, doc_spans["body"]),
+                    "score": round(hit.score, 6),
+                }
+            )
             if page.match == "partial":
                 hits[-1]["missing"] = list(hit.missing)
         # A partial answer found no post with every word: a close query that does is worth
         # proposing (ケアシステン 地域包括 -> ケアシステム 地域包括).
         whole = page.total if page.match == "all" else 0
-        proposal = self._did_you_mean(req, whole) \
-            if did_you_mean and not browse and whole <= FEW else None
+        proposal = (
+            self._did_you_mean(req, whole) if did_you_mean and not browse and whole <= FEW else None
+        )
         return {
             "query": req.q,
             "total": page.total,
@@ -172,8 +191,9 @@ class SearchService:
         def count(q: str) -> int:
             """Posts holding every word of ``q`` (none when its answer is partial)."""
             try:
-                found = self.search(dataclasses.replace(req, q=q, page=1, per_page=1),
-                                    did_you_mean=False)
+                found = self.search(
+                    dataclasses.replace(req, q=q, page=1, per_page=1), did_you_mean=False
+                )
             except QueryError:
                 return 0
             return found["total"] if found["match"] == "all" else 0
@@ -222,8 +242,9 @@ class SearchService:
         id); ``(None, None)`` for an unknown id."""
         with self.backend.snapshot() as snap:
             pair = snap.neighbours(post_id)
-        return tuple(None if b is None else {"id": b.id, "title": b.title, "date": b.date}
-                     for b in pair)  # type: ignore[return-value]
+        return tuple(
+            None if b is None else {"id": b.id, "title": b.title, "date": b.date} for b in pair
+        )  # type: ignore[return-value]
 
     def related(self, post_id: str, limit: int = 5) -> list[RelatedPost] | None:
         """Up to ``limit`` posts like ``post_id`` (:mod:`search.related`), best first, ties newer
@@ -242,20 +263,31 @@ class SearchService:
                     prefetch("body", terms)
 
             def doc_frequency(term: str) -> int:
-                return max(lexicon.doc_frequency("title", term),
-                           lexicon.doc_frequency("body", term))
+                return max(
+                    lexicon.doc_frequency("title", term), lexicon.doc_frequency("body", term)
+                )
 
             posts = snap.search(SearchQuery(Everything(), Filters(), Order.DATE_DESC, 0, 0)).total
-            terms = telling_terms(post.title, post.body, doc_frequency, posts,
-                                  prefetch=prefetch_both)
+            terms = telling_terms(
+                post.title, post.body, doc_frequency, posts, prefetch=prefetch_both
+            )
             plan = related_plan(terms, self.settings.title_boost)
             if plan is None:
                 return []
             # One more than asked for: the post itself is the best match of its own terms.
             page = snap.search(SearchQuery(plan, Filters(), Order.RELEVANCE, 0, limit + 1))
-        return [RelatedPost(id=h.post.id, title=h.post.title, date=h.post.date,
-                            category=h.post.category, url=h.post.url, score=round(h.score, 6))
-                for h in page.hits if h.post.id != post_id][:limit]
+        return [
+            RelatedPost(
+                id=h.post.id,
+                title=h.post.title,
+                date=h.post.date,
+                category=h.post.category,
+                url=h.post.url,
+                score=round(h.score, 6),
+            )
+            for h in page.hits
+            if h.post.id != post_id
+        ][:limit]
 
     def highlight_post(self, post_id: str, q: str) -> HighlightedPost | None:
         """The whole post's title and body HTML-escaped, the query's matches in ``<mark>``
@@ -269,11 +301,16 @@ class SearchService:
             post = snap.post(post_id)
             if post is None:
                 return None
-            compiled = self.compiler.compile(tree, snap.lexicon, snap.readings) if tree \
+            compiled = (
+                self.compiler.compile(tree, snap.lexicon, snap.readings)
+                if tree
                 else CompiledQuery(None)
+            )
             spans = self._spans(snap, [post], compiled).get(post.ref) or {"title": [], "body": []}
-        return {"title_html": mark_html(post.title, spans["title"]),
-                "body_html": mark_html(post.body, spans["body"])}
+        return {
+            "title_html": mark_html(post.title, spans["title"]),
+            "body_html": mark_html(post.body, spans["body"]),
+        }
 
     # --- suggestions -----------------------------------------------------------------------
 
@@ -293,13 +330,23 @@ class SearchService:
             if cached is None or cached[0] != snap.generation:
                 page = snap.search(SearchQuery(Everything(), Filters(), Order.DATE_DESC, 0, 0))
                 facets = _facets_dict(page.facets)
-                cached = (snap.generation, {
-                    "months": facets["month"], "years": facets["year"],
-                    "categories": facets["category"], "total": page.total})
+                cached = (
+                    snap.generation,
+                    {
+                        "months": facets["month"],
+                        "years": facets["year"],
+                        "categories": facets["category"],
+                        "total": page.total,
+                    },
+                )
                 self._archives = cached
         data = cached[1]
-        return Archives(months=list(data["months"]), years=list(data["years"]),
-                        categories=list(data["categories"]), total=data["total"])
+        return Archives(
+            months=list(data["months"]),
+            years=list(data["years"]),
+            categories=list(data["categories"]),
+            total=data["total"],
+        )
 
 
 class _Words:
@@ -320,14 +367,26 @@ class _Words:
 
 
 def _post_dict(post: StoredPost) -> Post:
-    return {"id": post.id, "title": post.title, "date": post.date, "category": post.category,
-            "url": post.url, "tags": list(post.tags), "body": post.body}
+    return {
+        "id": post.id,
+        "title": post.title,
+        "date": post.date,
+        "category": post.category,
+        "url": post.url,
+        "tags": list(post.tags),
+        "body": post.body,
+    }
 
 
 def _facets_dict(facets: Facets) -> FacetsDict:
     """The facets as the JSON contract has them."""
+
     def values(counts) -> list[FacetValue]:
         return [{"value": f.value, "count": f.count} for f in counts]
 
-    return {"category": values(facets.category), "year": values(facets.year),
-            "month": values(facets.month), "fiscal_year": values(facets.fiscal_year)}
+    return {
+        "category": values(facets.category),
+        "year": values(facets.year),
+        "month": values(facets.month),
+        "fiscal_year": values(facets.fiscal_year),
+    }

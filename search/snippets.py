@@ -18,6 +18,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Hashable, Iterable, Sequence
+from typing import Any
 
 from .analysis import morphology
 from .plan import Marks
@@ -36,8 +37,9 @@ _MAX_CANDIDATES = 500
 Span = tuple[int, int, int]  # start, end, which query sequence matched
 
 
-def match_spans(term_chars, docnums: Iterable[int],
-                marks: Marks) -> dict[int, dict[str, list[Span]]]:
+def match_spans(
+    term_chars, docnums: Iterable[Any], marks: Marks
+) -> dict[Any, dict[str, list[Span]]]:
     """``{docnum: {"title": spans, "body": spans}}`` for the term sequences in ``marks``
     (:attr:`search.plan.CompiledQuery.marks`: at each position of a sequence, the terms that may
     stand there).
@@ -57,8 +59,10 @@ def match_spans(term_chars, docnums: Iterable[int],
         sequences = marks[field]
         if field not in GROUPS or not sequences:
             continue
-        chars = {term: term_chars(field, term, docs)
-                 for term in sorted({t for seq in sequences for options in seq for t in options})}
+        chars = {
+            term: term_chars(field, term, docs)
+            for term in sorted({t for seq in sequences for options in seq for t in options})
+        }
         for seq in sorted(sequences):
             label += 1
             # per position: {docnum: [(position, start, end), ...]} over the terms that may
@@ -101,7 +105,8 @@ def text_term_chars(posts: Sequence):
         if terms is None:
             terms = found[key] = {}
             for pos, start, end, term, _reading, _kind in morphology().units(
-                    getattr(by_ref[ref], field)):
+                getattr(by_ref[ref], field)
+            ):
                 terms.setdefault(term, []).append((pos, start, end))
         return terms
 
@@ -117,8 +122,9 @@ def text_term_chars(posts: Sequence):
     return term_chars
 
 
-def mark_html(text: str, spans: Iterable[Span], start: int = 0, end: int | None = None,
-              newline: str = "\n") -> str:
+def mark_html(
+    text: str, spans: Iterable[Span], start: int = 0, end: int | None = None, newline: str = "\n"
+) -> str:
     """``text[start:end]`` HTML-escaped, with the parts covered by ``spans`` in ``<mark>``."""
     end = len(text) if end is None else end
     merged: list[list[int]] = []
@@ -158,8 +164,11 @@ def snippet(text: str, spans: list[Span]) -> str:
     while b > a and text[b - 1].isspace():
         b -= 1
     body = mark_html(text, spans, a, b, newline=" ")
-    return ("…" if a > 0 and text[a - 1] not in SENTENCE_ENDS else "") + body + (
-        "…" if b < len(text) and text[b - 1] not in SENTENCE_ENDS else "")
+    return (
+        ("…" if a > 0 and text[a - 1] not in SENTENCE_ENDS else "")
+        + body
+        + ("…" if b < len(text) and text[b - 1] not in SENTENCE_ENDS else "")
+    )
 
 
 def _best_window(text: str, spans: list[Span]) -> tuple[int, int]:

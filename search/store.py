@@ -50,7 +50,7 @@ class IndexStore:
     def new_build_dir(self) -> Path:
         """A fresh, empty directory for a build in progress."""
         self.root.mkdir(parents=True, exist_ok=True)
-        stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S")
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
         path = self.root / f"{GENERATION_PREFIX}{stamp}-{secrets.token_hex(3)}{BUILDING_SUFFIX}"
         path.mkdir()
         return path
@@ -71,12 +71,15 @@ class IndexStore:
         live = self.live_dir()
         if not self.root.is_dir():
             return []
-        return sorted(p for p in self.root.iterdir()
-                      if p.is_dir() and p.name.startswith(GENERATION_PREFIX) and p != live)
+        return sorted(
+            p
+            for p in self.root.iterdir()
+            if p.is_dir() and p.name.startswith(GENERATION_PREFIX) and p != live
+        )
 
 
 def write_atomically(path: Path, data: bytes) -> None:
-    """Replace ``path`` by ``data`` so that a reader sees the old file or the new one, never part."""
+    """Replace ``path`` by ``data``: a reader sees the old file or the new one, never a part."""
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     try:
         with open(tmp, "xb") as f:

@@ -110,8 +110,13 @@ class WordCounts:
             entry[1] += titles
 
     def lexicon(self) -> SuggestLexicon:
-        return SuggestLexicon([(s, r, p, max(0, t)) for (s, r), (p, t) in self.counts.items()
-                               if t > 0 or p >= MIN_BODY_POSTS])
+        return SuggestLexicon(
+            [
+                (s, r, p, max(0, t))
+                for (s, r), (p, t) in self.counts.items()
+                if t > 0 or p >= MIN_BODY_POSTS
+            ]
+        )
 
 
 @dataclass(frozen=True)
@@ -158,8 +163,11 @@ class SuggestLexicon:
         if _is_reading(kana):
             found.update(self._by_reading[k] for k in _prefixed(self._readings, kana))
         entries = self._entries
-        best = nsmallest(limit, found, key=lambda k: (-entries[k][2], -entries[k][3],
-                                                         len(entries[k][0]), entries[k][0]))
+        best = nsmallest(
+            limit,
+            found,
+            key=lambda k: (-entries[k][2], -entries[k][3], len(entries[k][0]), entries[k][0]),
+        )
         return [Suggestion(entries[k][0], entries[k][1], entries[k][2]) for k in best]
 
     def readings(self) -> dict[str, tuple[str, int]]:
@@ -198,14 +206,22 @@ class SuggestLexicon:
             return None
         if not isinstance(data, list):
             return None
-        return cls((e[0], e[1], e[2], e[3]) for e in data
-                   if isinstance(e, list) and len(e) == 4 and isinstance(e[0], str)
-                   and isinstance(e[1], str) and isinstance(e[2], int) and isinstance(e[3], int))
+        return cls(
+            (e[0], e[1], e[2], e[3])
+            for e in data
+            if isinstance(e, list)
+            and len(e) == 4
+            and isinstance(e[0], str)
+            and isinstance(e[1], str)
+            and isinstance(e[2], int)
+            and isinstance(e[3], int)
+        )
 
     def dumps(self) -> bytes:
         """The lexicon as the bytes of a ``suggest.json``."""
-        return json.dumps([list(e) for e in self._entries], ensure_ascii=False,
-                          separators=(",", ":")).encode("utf-8")
+        return json.dumps(
+            [list(e) for e in self._entries], ensure_ascii=False, separators=(",", ":")
+        ).encode("utf-8")
 
     def save(self, generation: Path) -> None:
         """Write ``suggest.json`` into a generation being built."""

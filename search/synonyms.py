@@ -54,7 +54,7 @@ class Synonyms:
         return self._map.get(fold(word), ())
 
     @classmethod
-    def load(cls, sources: list[str | os.PathLike[str]]) -> "Synonyms":
+    def load(cls, sources: list[str | os.PathLike[str]]) -> Synonyms:
         """Read each source (a path, or :data:`BUILTIN`) and merge their groups."""
         synonyms = cls()
         for source in sources:
@@ -79,13 +79,18 @@ def parse(text: str, name: str = "<synonyms>") -> list[_Entry]:
         if not row or not "".join(row).strip() or row[0].lstrip().startswith("#"):
             continue
         if len(row) < 9:
-            raise SynonymFormatError(f"{name}:{lineno}: expected at least 9 comma-separated fields, "
-                                     f"got {len(row)}")
+            raise SynonymFormatError(
+                f"{name}:{lineno}: expected at least 9 comma-separated fields, got {len(row)}"
+            )
         group, flag, headword = row[0].strip(), (row[2].strip() or "0"), row[8].strip()
         if not group or not headword:
-            raise SynonymFormatError(f"{name}:{lineno}: group number and headword must not be empty")
+            raise SynonymFormatError(
+                f"{name}:{lineno}: group number and headword must not be empty"
+            )
         if flag not in ("0", "1", "2"):
-            raise SynonymFormatError(f"{name}:{lineno}: expansion flag must be 0, 1 or 2, got {flag!r}")
+            raise SynonymFormatError(
+                f"{name}:{lineno}: expansion flag must be 0, 1 or 2, got {flag!r}"
+            )
         if flag == "2":
             continue
         if group not in groups:

@@ -35,7 +35,8 @@ _NUMBER = rf"元|[{_DIGITS}]{{1,3}}|[{_KANJI}]{{1,4}}"
 # longer Latin word (COVR6 is not a year).
 _ERA = re.compile(
     rf"(?:(?P<name>令和|平成|昭和)|(?<![A-Za-zＡ-Ｚａ-ｚ])(?P<letter>[RHSrhsＲＨＳｒｈｓ]))"
-    rf"(?P<n>{_NUMBER})(?![{_DIGITS}])(?P<suffix>年度|年|(?![A-Za-zＡ-Ｚａ-ｚ]))")
+    rf"(?P<n>{_NUMBER})(?![{_DIGITS}])(?P<suffix>年度|年|(?![A-Za-zＡ-Ｚａ-ｚ]))"
+)
 # A western year with its suffix: 2024年度, ２０２０年.
 _WESTERN = re.compile(rf"(?<![{_DIGITS}])(?P<y>[{_DIGITS}]{{4}})(?P<suffix>年度|年)")
 
@@ -81,8 +82,14 @@ def mentions(text: str) -> list[YearMention]:
     """The years ``text`` names, in order (an era year out of its era's range is skipped)."""
     found = []
     for m in _ERA.finditer(text):
-        name = m.group("name") or _BY_LETTER[unicodedata.normalize("NFKC", m.group("letter")).upper()]
-        if m.group("letter") and not m.group("suffix") and not (m.group("n")[0].isdigit() or m.group("n") == "元"):
+        name = (
+            m.group("name") or _BY_LETTER[unicodedata.normalize("NFKC", m.group("letter")).upper()]
+        )
+        if (
+            m.group("letter")
+            and not m.group("suffix")
+            and not (m.group("n")[0].isdigit() or m.group("n") == "元")
+        ):
             continue  # R六 without 年 is not a year anyone writes
         n = _era_number(m.group("n"))
         first, last = _BY_NAME[name]
@@ -127,12 +134,13 @@ def alternatives(text: str) -> list[str]:
     ``text`` itself. An era year without 年/年度 becomes the western year with each suffix."""
     out: list[str] = []
     for m in mentions(text):
-        head, tail = text[:m.start], text[m.end:]
+        head, tail = text[: m.start], text[m.end :]
         if m.suffix:
             forms = spellings(m.year, m.suffix)
         else:
             forms = [f"{m.year}年", f"{m.year}年度"] + [
-                f for f in spellings(m.year, "") if not f.isdigit()]
+                f for f in spellings(m.year, "") if not f.isdigit()
+            ]
         for form in forms:
             alt = head + form + tail
             if alt != text and alt not in out:
@@ -146,7 +154,7 @@ def other_suffix(text: str) -> list[str]:
     for m in mentions(text):
         if not m.suffix:
             continue
-        written = text[m.start:m.end]
+        written = text[m.start : m.end]
         swapped = written[:-2] + "年" if m.suffix == "年度" else written + "度"
-        out.append(text[:m.start] + swapped + text[m.end:])
+        out.append(text[: m.start] + swapped + text[m.end :])
     return out

@@ -25,7 +25,8 @@ A job reads ``{"id", "state", "started_at", "finished_at", "progress", "summary"
 index update's under ``index``; absolute paths cut to their last part);
 ``failure`` is ``{"code", "message"}`` once it failed: ``index_locked`` when a CLI ``update`` or
 ``rebuild`` holds the index's write lock (or another sync runs), ``update_failed`` /
-``sync_failed`` for the indexer's own errors (no corpus directory, say), ``internal_error`` for anything else (details in the server log only).
+``sync_failed`` for the indexer's own errors (no corpus directory, say), ``internal_error`` for
+anything else (details in the server log only).
 Every error is the API's one shape ``{"error": {"code", "message", "param"}}``.
 """
 
@@ -76,9 +77,15 @@ class Job:
         self.done = threading.Event()
 
     def as_dict(self) -> JobDict:
-        return {"id": self.id, "state": self.state, "started_at": self.started_at,
-                "finished_at": self.finished_at, "progress": self.progress,
-                "summary": self.summary, "failure": self.failure}
+        return {
+            "id": self.id,
+            "state": self.state,
+            "started_at": self.started_at,
+            "finished_at": self.finished_at,
+            "progress": self.progress,
+            "summary": self.summary,
+            "failure": self.failure,
+        }
 
 
 class JobRunner:
@@ -101,13 +108,16 @@ class JobRunner:
             self.jobs[job.id] = job
             while len(self.jobs) > KEEP_JOBS:
                 self.jobs.popitem(last=False)
-        thread = threading.Thread(target=self._run, args=(job,), daemon=True,
-                                  name=f"policy-search-{kind}-{job.id}")
+        thread = threading.Thread(
+            target=self._run, args=(job,), daemon=True, name=f"policy-search-{kind}-{job.id}"
+        )
         try:
             thread.start()
         except RuntimeError:  # no thread to be had: fail the job rather than block all others
-            self._finish(job, failure={"code": "internal_error",
-                                       "message": f"the {kind} could not be started"})
+            self._finish(
+                job,
+                failure={"code": "internal_error", "message": f"the {kind} could not be started"},
+            )
         return job, True
 
     def get(self, job_id: str) -> JobDict | None:
@@ -130,24 +140,38 @@ class JobRunner:
         failure: JobFailure | None = None
         try:
             if job.kind == "sync":
-                summary = _summary(sync_feeds(self.settings.sync_feeds, self.settings,
-                                              self.sync_options, progress=progress))
+                summary = _summary(
+                    sync_feeds(
+                        self.settings.sync_feeds,
+                        self.settings,
+                        self.sync_options,
+                        progress=progress,
+                    )
+                )
             else:
                 summary = _summary(indexer.update(self.settings, progress=progress))
         except IndexLocked as exc:
             failure = {"code": "index_locked", "message": _plain(exc)}
         except IndexerError as exc:
-            failure = {"code": "sync_failed" if job.kind == "sync" else "update_failed",
-                       "message": _plain(exc)}
+            failure = {
+                "code": "sync_failed" if job.kind == "sync" else "update_failed",
+                "message": _plain(exc),
+            }
         except BaseException as exc:  # the details go to the server log only
             logging.getLogger(__name__).error("%s job %s failed", job.kind, job.id, exc_info=exc)
-            failure = {"code": "internal_error",
-                       "message": f"the {job.kind} failed unexpectedly; the server log has the details"}
+            failure = {
+                "code": "internal_error",
+                "message": f"the {job.kind} failed unexpectedly; the server log has the details",
+            }
         finally:
             self._finish(job, summary, failure)
 
-    def _finish(self, job: Job, summary: JobSummary | SyncSummaryDict | None = None,
-                failure: JobFailure | None = None) -> None:
+    def _finish(
+        self,
+        job: Job,
+        summary: JobSummary | SyncSummaryDict | None = None,
+        failure: JobFailure | None = None,
+    ) -> None:
         with self.lock:
             job.summary = summary
             job.failure = failure
@@ -170,15 +194,20 @@ def init_app(app) -> None:
 
 # --- views ------------------------------------------------------------------------------------
 
+
 @bp.before_request
 def _authorize() -> Response | None:
     token = current_app.extensions["search_settings"].admin_token  # set: see init_app
     header = request.headers.get("Authorization", "")
     scheme, _, given = header.partition(" ")
     if scheme.lower() != "bearer" or not given.strip():
-        return api_error(401, "unauthorized",
-                         "this endpoint needs the header Authorization: Bearer <admin token>",
-                         None, {"WWW-Authenticate": f'Bearer realm="{REALM}"'})
+        return api_error(
+            401,
+            "unauthorized",
+            "this endpoint needs the header Authorization: Bearer <admin token>",
+            None,
+            {"WWW-Authenticate": f'Bearer realm="{REALM}"'},
+        )
     if not hmac.compare_digest(_bytes(given.strip()), _bytes(token)):
         return api_error(403, "forbidden", "the admin token is not valid", None)
     return None
@@ -194,9 +223,13 @@ def start_sync() -> Response:
     """Sync the configured feeds only: a URL in the request is never fetched (the server would
     otherwise fetch whatever an admin token holder names, from inside its network)."""
     if not current_app.extensions["search_settings"].sync_feeds:
-        return api_error(409, "sync_not_configured",
-                         "no feeds to sync: set POLICY_SEARCH_SYNC_FEEDS to the blog's feed "
-                         "addresses (separated by spaces) and restart the server", None)
+        return api_error(
+            409,
+            "sync_not_configured",
+            "no feeds to sync: set POLICY_SEARCH_SYNC_FEEDS to the blog's feed "
+            "addresses (separated by spaces) and restart the server",
+            None,
+        )
     return _start("sync")
 
 
@@ -206,9 +239,13 @@ def _start(kind: str) -> Response:
     location = url_for("admin.job_status", job_id=job.id)
     if not started:
         what = "an update" if job.kind == "update" else "a sync"
-        return api_error(409, f"{job.kind}_running",
-                         f"{what} is already running (job {job.id}); its progress is at "
-                         f"{location}", None, {"Location": location})
+        return api_error(
+            409,
+            f"{job.kind}_running",
+            f"{what} is already running (job {job.id}); its progress is at {location}",
+            None,
+            {"Location": location},
+        )
     response = jsonify({"job": runner.get(job.id)})
     response.status_code = 202
     response.headers["Location"] = location
@@ -219,12 +256,17 @@ def _start(kind: str) -> Response:
 def job_status(job_id: str) -> Response:
     found = current_app.extensions["admin_jobs"].get(job_id)
     if found is None:
-        return api_error(404, "not_found", "no such job (only the last "
-                         f"{KEEP_JOBS} jobs of this server process are kept)", "id")
+        return api_error(
+            404,
+            "not_found",
+            f"no such job (only the last {KEEP_JOBS} jobs of this server process are kept)",
+            "id",
+        )
     return jsonify({"job": found})
 
 
 # --- helpers ----------------------------------------------------------------------------------
+
 
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
@@ -243,6 +285,7 @@ def _plain(exc: BaseException) -> str:
 def _summary(summary: BuildSummary | SyncSummary) -> JobSummary | SyncSummaryDict:
     """``summary.to_dict()`` with every absolute path in its strings cut to its last part (an
     update's ``reason``, ``generation`` and problems; a sync's failures and its index update)."""
+
     def cut(value):
         if isinstance(value, str):
             return _ABSOLUTE_PATH.sub(lambda m: m.group(1), value)

@@ -31,7 +31,9 @@ def openapi_document(admin: bool = False) -> dict:
     text = resources.files("web").joinpath("openapi.json").read_text("utf-8")
     doc = json.loads(text)
     if not admin:
-        doc["paths"] = {path: item for path, item in doc["paths"].items() if not item.get("x-admin-only")}
+        doc["paths"] = {
+            path: item for path, item in doc["paths"].items() if not item.get("x-admin-only")
+        }
     return doc
 
 
@@ -68,4 +70,6 @@ def related(post_id: str) -> Response:
 
 @bp.get("/openapi.json")
 def openapi() -> Response:
-    return jsonify(openapi_document(admin=bool(current_app.extensions["search_settings"].admin_token)))
+    return jsonify(
+        openapi_document(admin=bool(current_app.extensions["search_settings"].admin_token))
+    )

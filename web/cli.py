@@ -42,8 +42,13 @@ def _settings(index: str | None):
 @click.option("--to", "date_to", metavar="YYYY-MM-DD", help="Only posts on or before this day.")
 @click.option("--sort", type=click.Choice(SORTS), default=None)
 @click.option("--page", type=click.IntRange(1, MAX_PAGE), default=1, help="Page number, from 1.")
-@click.option("--per-page", "per_page", type=click.IntRange(min=1), default=None,
-              help="Hits per page (default 20, at most 100 unless configured otherwise).")
+@click.option(
+    "--per-page",
+    "per_page",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Hits per page (default 20, at most 100 unless configured otherwise).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the same JSON as GET /api/search.")
 def search_command(query, index, categories, date_from, date_to, sort, page, per_page, as_json):
     """Search the index from the command line: QUERY is the query language of the web search
@@ -56,10 +61,16 @@ def search_command(query, index, categories, date_from, date_to, sort, page, per
     settings = _settings(index)
     service = SearchService(settings)
     try:
-        req = SearchRequest.create(settings, q=" ".join(query), categories=categories,
-                                   date_from=parse_date("from", date_from),
-                                   date_to=parse_date("to", date_to),
-                                   sort=sort, page=page, per_page=per_page)
+        req = SearchRequest.create(
+            settings,
+            q=" ".join(query),
+            categories=categories,
+            date_from=parse_date("from", date_from),
+            date_to=parse_date("to", date_to),
+            sort=sort,
+            page=page,
+            per_page=per_page,
+        )
         result = service.search(req)
     except QueryError as e:
         raise click.UsageError(f"{e.param or 'query'}: {e.message}") from None
@@ -80,13 +91,18 @@ def _print_results(result: SearchResponse) -> None:
     def plain(fragment: str) -> str:
         parts = re.split(r"</?mark>", fragment)
         # even pieces are outside <mark>, odd ones inside
-        return "".join(click.style(html.unescape(p), bold=True, fg="yellow") if i % 2 else
-                       html.unescape(p) for i, p in enumerate(parts))
+        return "".join(
+            click.style(html.unescape(p), bold=True, fg="yellow") if i % 2 else html.unescape(p)
+            for i, p in enumerate(parts)
+        )
 
     first = (result["page"] - 1) * result["per_page"] + 1
     shown = len(result["hits"])
-    click.echo(f"{result['total']}件" + (f"（{first}–{first + shown - 1}件目）" if shown else "")
-               + f"  {result['took_ms']:.1f} ms")
+    click.echo(
+        f"{result['total']}件"
+        + (f"（{first}–{first + shown - 1}件目）" if shown else "")
+        + f"  {result['took_ms']:.1f} ms"
+    )
     for hit in result["hits"]:
         click.echo("")
         click.echo(f"{hit['date']}  [{hit['category']}]  {plain(hit['title_html'])}")

@@ -19,8 +19,9 @@ STATUS_CODES = {
 }
 
 
-def api_error(status: int, code: str, message: str, param: str | None = None,
-              headers: dict | None = None) -> Response:
+def api_error(
+    status: int, code: str, message: str, param: str | None = None, headers: dict | None = None
+) -> Response:
     """The canonical JSON error response."""
     body: Error = {"error": {"code": code, "message": message, "param": param}}
     response = jsonify(body)
@@ -32,7 +33,9 @@ def api_error(status: int, code: str, message: str, param: str | None = None,
 
 def _is_api() -> bool:
     # Feeds are read by programs, not people: their errors are JSON too.
-    return request.path == "/api" or request.path.startswith("/api/") or request.path.endswith(".atom")
+    return (
+        request.path == "/api" or request.path.startswith("/api/") or request.path.endswith(".atom")
+    )
 
 
 def _html(status: int, lines: list[str] | None = None) -> Response:
@@ -66,12 +69,16 @@ def _query_error(e: QueryError) -> Response:
 
 def _unavailable(e: IndexUnavailable) -> Response:
     # Said to the public: no cluster addresses; the log has the backend's own message.
-    message = ("the search index is not available: it has not been built yet (`policy-search "
-               "rebuild`) or its search backend cannot be reached; try again shortly")
+    message = (
+        "the search index is not available: it has not been built yet (`policy-search "
+        "rebuild`) or its search backend cannot be reached; try again shortly"
+    )
     current_app.logger.info("index unavailable: %s", e)
     if not _is_api():
-        return _html(503, ["検索インデックスがまだ用意されていません。"
-                           "しばらくしてからもう一度お試しください。"])
+        return _html(
+            503,
+            ["検索インデックスがまだ用意されていません。しばらくしてからもう一度お試しください。"],
+        )
     return api_error(503, "index_unavailable", message, None, {"Retry-After": "5"})
 
 

@@ -73,8 +73,13 @@ def search_feed() -> Response:
     el(root, "title", feed_title(req.q.strip()))
     hits = res["hits"]
     newest = hits[0]["date"] if hits else None
-    el(root, "updated", _timestamp(newest) if newest else
-       dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat())
+    el(
+        root,
+        "updated",
+        _timestamp(newest)
+        if newest
+        else dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+    )
     el(root, "link", rel="self", type=ATOM_TYPE, href=self_url)
     el(root, "link", rel="alternate", type="text/html", href=html_url)
     author = el(root, "author")

@@ -43,15 +43,24 @@ def query_string(params: Iterable[tuple[str, str]]) -> str:
     return urlencode(list(params), quote_via=_quote_iri)
 
 
-def _quote_iri(value: str | bytes, safe: str | bytes = "", encoding: str | None = None,
-               errors: str | None = None) -> str:
+def _quote_iri(
+    value: str | bytes,
+    safe: str | bytes = "",
+    encoding: str | None = None,
+    errors: str | None = None,
+) -> str:
     if isinstance(value, bytes):  # urlencode passes bytes only for bytes values: none here
         value = value.decode("utf-8", "replace")
-    return "".join(c if ord(c) > 0x7F and c.isprintable() and not c.isspace()
-                   else quote_plus(c, safe, errors="replace") for c in value)
+    return "".join(
+        c
+        if ord(c) > 0x7F and c.isprintable() and not c.isspace()
+        else quote_plus(c, safe, errors="replace")
+        for c in value
+    )
 
 
 # -- date ranges --------------------------------------------------------------------------
+
 
 def year_range(year: int) -> tuple[str, str]:
     return f"{year:04d}-01-01", f"{year:04d}-12-31"
@@ -117,6 +126,7 @@ def _named_range(date_from: str, date_to: str) -> list[tuple[str, str]]:
 
 # -- the pieces of the page ------------------------------------------------------------------
 
+
 def _iso(value: dt.date | None) -> str:
     return value.isoformat() if value else ""
 
@@ -127,11 +137,17 @@ def _range(rng: tuple[str, str]) -> dict[str, dt.date]:
 
 def removals(req: SearchRequest) -> list[tuple[str, SearchRequest]]:
     """Each active filter's label, and the request without that filter."""
-    out = [(f"カテゴリ: {c}", req.change(categories=tuple(x for x in req.categories if x != c)))
-           for c in req.categories]
+    out = [
+        (f"カテゴリ: {c}", req.change(categories=tuple(x for x in req.categories if x != c)))
+        for c in req.categories
+    ]
     if req.date_from or req.date_to:
-        out.append((f"期間: {range_label(_iso(req.date_from), _iso(req.date_to))}",
-                    req.change(date_from=None, date_to=None)))
+        out.append(
+            (
+                f"期間: {range_label(_iso(req.date_from), _iso(req.date_to))}",
+                req.change(date_from=None, date_to=None),
+            )
+        )
     return out
 
 
@@ -148,8 +164,10 @@ def sort_links(req: SearchRequest, base: str) -> list[dict]:
     """The sort switch; relevance is offered only when there is a query to be relevant to."""
     keys = [k for k in SORTS if req.q.strip() or k != "relevance"]
     current = req.effective_sort
-    return [{"label": SORT_LABELS[k], "current": k == current, "url": url(req.change(sort=k), base)}
-            for k in keys]
+    return [
+        {"label": SORT_LABELS[k], "current": k == current, "url": url(req.change(sort=k), base)}
+        for k in keys
+    ]
 
 
 def pager(req: SearchRequest, total: int, base: str) -> dict | None:
@@ -175,8 +193,12 @@ def pager(req: SearchRequest, total: int, base: str) -> dict | None:
     }
 
 
-def facet_sidebar(req: SearchRequest, facets: Mapping[str, Iterable[Mapping]], base: str,
-                  category_limit: int | None = None) -> dict:
+def facet_sidebar(
+    req: SearchRequest,
+    facets: Mapping[str, Iterable[Mapping]],
+    base: str,
+    category_limit: int | None = None,
+) -> dict:
     """Facet entries with labels, counts, and the link that adds (or, when active, removes) them.
 
     With ``category_limit``, only that many categories (the service lists the biggest first)
@@ -204,8 +226,14 @@ def facet_sidebar(req: SearchRequest, facets: Mapping[str, Iterable[Mapping]], b
         categories.append(entry(value, count, active, req.change(categories=cats)))
     for value in req.categories:  # a chosen category with no hits left stays removable
         if value not in seen:
-            categories.append(entry(value, 0, True, req.change(
-                categories=tuple(c for c in req.categories if c != value))))
+            categories.append(
+                entry(
+                    value,
+                    0,
+                    True,
+                    req.change(categories=tuple(c for c in req.categories if c != value)),
+                )
+            )
 
     listed = len(categories)
     if category_limit is not None and listed > category_limit:
@@ -218,8 +246,13 @@ def facet_sidebar(req: SearchRequest, facets: Mapping[str, Iterable[Mapping]], b
             continue
         y, m = int(value[:4]), int(value[5:])
         months_by_year.setdefault(value[:4], []).append(
-            entry(f"{m}月", int(f["count"]), named.get("month") == value,
-                  ranged("month", value, month_range(y, m))))
+            entry(
+                f"{m}月",
+                int(f["count"]),
+                named.get("month") == value,
+                ranged("month", value, month_range(y, m)),
+            )
+        )
 
     # Months are listed under a year only when the range in force lies inside that year,
     # so the sidebar stays short however many years the index spans.
@@ -231,8 +264,12 @@ def facet_sidebar(req: SearchRequest, facets: Mapping[str, Iterable[Mapping]], b
             continue
         era = era_label(int(value), "年")
         label = f"{value}年（{era}）" if era else f"{value}年"
-        e = entry(label, int(f["count"]), named.get("year") == value,
-                  ranged("year", value, year_range(int(value))))
+        e = entry(
+            label,
+            int(f["count"]),
+            named.get("year") == value,
+            ranged("year", value, year_range(int(value))),
+        )
         e["months"] = months_by_year.get(value, []) if value == open_year else []
         years.append(e)
 
@@ -241,11 +278,20 @@ def facet_sidebar(req: SearchRequest, facets: Mapping[str, Iterable[Mapping]], b
         value = str(f["value"])
         if not value.isdigit():
             continue
-        fiscal.append(entry(f"{value}年度（{era_fiscal_year(int(value))}）", int(f["count"]),
-                            named.get("fiscal_year") == value,
-                            ranged("fiscal_year", value, fiscal_year_range(int(value)))))
-    return {"category": categories, "category_more": listed - len(categories), "year": years,
-            "fiscal_year": fiscal}
+        fiscal.append(
+            entry(
+                f"{value}年度（{era_fiscal_year(int(value))}）",
+                int(f["count"]),
+                named.get("fiscal_year") == value,
+                ranged("fiscal_year", value, fiscal_year_range(int(value))),
+            )
+        )
+    return {
+        "category": categories,
+        "category_more": listed - len(categories),
+        "year": years,
+        "fiscal_year": fiscal,
+    }
 
 
 def query_words(q: str) -> list[str]:
@@ -257,10 +303,15 @@ def query_words(q: str) -> list[str]:
         if token == "NOT":
             negated = True
             continue
-        skip = (negated or not token or token in _OPERATORS or token[0] in "-－"
-                or ":" in token or "：" in token)
+        skip = (
+            negated
+            or not token
+            or token in _OPERATORS
+            or token[0] in "-－"
+            or ":" in token
+            or "：" in token
+        )
         negated = False
         if not skip and token not in words:
             words.append(token)
     return words
-

@@ -37,8 +37,13 @@ OPENSEARCH_TYPE = "application/opensearchdescription+xml"
 OPENSEARCH_NS = "http://a9.com/-/spec/opensearch/1.1/"
 ET.register_namespace("", OPENSEARCH_NS)
 
-bp = Blueprint("pages", __name__, template_folder="templates",
-               static_folder="static", static_url_path="/static")
+bp = Blueprint(
+    "pages",
+    __name__,
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static",
+)
 
 
 def _service():
@@ -56,6 +61,7 @@ def _page(template: str, status: int = 200, **context) -> Response:
 
 # -- template helpers -----------------------------------------------------------------------
 
+
 @bp.app_context_processor
 def _globals() -> dict:
     return {"site_name": SITE_NAME, "max_query_chars": _settings().max_query_chars}
@@ -72,12 +78,17 @@ def _num(value) -> str:
 
 
 @bp.app_template_global("search_link")
-def search_link(q: str = "", category: str = "", date_from: str = "", date_to: str = "",
-                sort: str = "") -> str:
+def search_link(
+    q: str = "", category: str = "", date_from: str = "", date_to: str = "", sort: str = ""
+) -> str:
     """``/search?…`` for a search with these (already valid) values; empty ones are left out."""
-    req = SearchRequest(q=q, categories=(category,) if category else (),
-                        date_from=parse_date("from", date_from), date_to=parse_date("to", date_to),
-                        sort=sort or None)
+    req = SearchRequest(
+        q=q,
+        categories=(category,) if category else (),
+        date_from=parse_date("from", date_from),
+        date_to=parse_date("to", date_to),
+        sort=sort or None,
+    )
     return nav.url(req, url_for("pages.search"))
 
 
@@ -106,6 +117,7 @@ def paragraphs(html: Markup) -> list[Markup]:
 
 # -- pages ----------------------------------------------------------------------------------
 
+
 @bp.get("/")
 def home() -> Response:
     svc = _service()
@@ -115,15 +127,24 @@ def home() -> Response:
     for m in sorted(archives["months"], key=lambda m: m["value"], reverse=True):
         y, mo = int(m["value"][:4]), int(m["value"][5:7])
         first, last = nav.month_range(y, mo)
-        months.setdefault(m["value"][:4], []).append({
-            "label": f"{mo}月", "count": m["count"],
-            "url": search_link(date_from=first, date_to=last)})
+        months.setdefault(m["value"][:4], []).append(
+            {
+                "label": f"{mo}月",
+                "count": m["count"],
+                "url": search_link(date_from=first, date_to=last),
+            }
+        )
     years = []
     for n, y in enumerate(sorted(archives["years"], key=lambda y: y["value"], reverse=True)):
         first, last = nav.year_range(int(y["value"]))
-        years.append({"value": y["value"], "count": y["count"],
-                      "months": months.get(y["value"], []) if n < ARCHIVE_MONTH_YEARS else [],
-                      "url": search_link(date_from=first, date_to=last)})
+        years.append(
+            {
+                "value": y["value"],
+                "count": y["count"],
+                "months": months.get(y["value"], []) if n < ARCHIVE_MONTH_YEARS else [],
+                "url": search_link(date_from=first, date_to=last),
+            }
+        )
     return _page("home.html", recent=recent, archives=archives, archive_years=years)
 
 
@@ -142,9 +163,14 @@ def search() -> Response:
     words = nav.query_words(q) if total == 0 else []
     return _page(
         "search.html",
-        q=q, keep=req.filters(), page=page, total=total, hits=hits,
+        q=q,
+        keep=req.filters(),
+        page=page,
+        total=total,
+        hits=hits,
         partial=res["match"] == "partial",
-        first=first, last=first + len(hits) - 1,
+        first=first,
+        last=first + len(hits) - 1,
         took=f"{res['took_ms'] / 1000:.3f}",
         sort_links=nav.sort_links(req, base),
         chips=nav.chips(req, base),
@@ -199,49 +225,87 @@ def post(post_id: str) -> Response:
     else:
         title_html, body_html = escape(found["title"]), escape(found["body"])
     prev, next_ = svc.neighbours(post_id)
-    return _page("post.html", post=found, q=q, title_html=title_html,
-                 paragraphs=paragraphs(body_html), prev=prev, next=next_,
-                 related=svc.related(post_id, RELATED_POSTS) or [])
+    return _page(
+        "post.html",
+        post=found,
+        q=q,
+        title_html=title_html,
+        paragraphs=paragraphs(body_html),
+        prev=prev,
+        next=next_,
+        related=svc.related(post_id, RELATED_POSTS) or [],
+    )
 
 
 @bp.get("/opensearch.xml")
 def opensearch() -> Response:
     ns = OPENSEARCH_NS
     root = ET.Element(f"{{{ns}}}OpenSearchDescription")
-    for tag, text in (("ShortName", SITE_NAME),
-                      ("Description", "省庁の会議・資料を要約したブログ記事を全文検索します。"),
-                      ("InputEncoding", "UTF-8"), ("OutputEncoding", "UTF-8"), ("Language", "ja")):
+    for tag, text in (
+        ("ShortName", SITE_NAME),
+        ("Description", "省庁の会議・資料を要約したブログ記事を全文検索します。"),
+        ("InputEncoding", "UTF-8"),
+        ("OutputEncoding", "UTF-8"),
+        ("Language", "ja"),
+    ):
         ET.SubElement(root, f"{{{ns}}}{tag}").text = text
     search_url = url_for(".search", _external=True)
-    ET.SubElement(root, f"{{{ns}}}Url", type="text/html", method="get",
-                  template=f"{search_url}?q={{searchTerms}}")
-    ET.SubElement(root, f"{{{ns}}}Url", type=OPENSEARCH_TYPE, rel="self",
-                  template=url_for(".opensearch", _external=True))
-    ET.SubElement(root, f"{{{ns}}}Image", type="image/svg+xml", width="32", height="32").text = \
-        url_for(".static", filename="icon.svg", _external=True)
+    ET.SubElement(
+        root,
+        f"{{{ns}}}Url",
+        type="text/html",
+        method="get",
+        template=f"{search_url}?q={{searchTerms}}",
+    )
+    ET.SubElement(
+        root,
+        f"{{{ns}}}Url",
+        type=OPENSEARCH_TYPE,
+        rel="self",
+        template=url_for(".opensearch", _external=True),
+    )
+    ET.SubElement(
+        root, f"{{{ns}}}Image", type="image/svg+xml", width="32", height="32"
+    ).text = url_for(".static", filename="icon.svg", _external=True)
     body = ET.tostring(root, encoding="unicode", xml_declaration=False)
-    return Response('<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n",
-                    mimetype=OPENSEARCH_TYPE)
+    return Response(
+        '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n", mimetype=OPENSEARCH_TYPE
+    )
 
 
 # -- error pages (HTML for everything outside /api/) ----------------------------------------
 
 ERROR_TEXT = {
-    400: ("リクエストに誤りがあります", ["検索条件を読み取れませんでした。"
-                                      "条件を見直してもう一度お試しください。"]),
-    404: ("ページが見つかりません", ["お探しのページは移動したか、削除された可能性があります。",
-                                   "上の検索窓から記事を探せます。"]),
+    400: (
+        "リクエストに誤りがあります",
+        ["検索条件を読み取れませんでした。条件を見直してもう一度お試しください。"],
+    ),
+    404: (
+        "ページが見つかりません",
+        [
+            "お探しのページは移動したか、削除された可能性があります。",
+            "上の検索窓から記事を探せます。",
+        ],
+    ),
     405: ("この方法では表示できません", ["このページは GET で開いてください。"]),
     500: ("サーバーで問題が起きました", ["しばらくしてからもう一度お試しください。"]),
     503: ("ただいま検索できません", ["しばらくしてからもう一度お試しください。"]),
 }
 
 
-def error_page(status: int, lines: list[str] | None = None, q: str = "",
-               retry: str = "") -> Response:
+def error_page(
+    status: int, lines: list[str] | None = None, q: str = "", retry: str = ""
+) -> Response:
     heading, default_lines = ERROR_TEXT.get(status, (f"エラー {status}", []))
-    return _page("error.html", status, code=status, heading=heading,
-                 lines=lines if lines is not None else default_lines, q=q, retry=retry)
+    return _page(
+        "error.html",
+        status,
+        code=status,
+        heading=heading,
+        lines=lines if lines is not None else default_lines,
+        q=q,
+        retry=retry,
+    )
 
 
 QUERY_ERROR_TEXT = {
@@ -263,8 +327,12 @@ def _query_error_page(e: QueryError) -> Response:
     max_chars = _settings().max_query_chars
     text = QUERY_ERROR_TEXT.get(e.code, "検索条件を解釈できませんでした。")
     retry = _without_faults(MultiDict(request.args), e)
-    return error_page(400, [text.format(max_chars=max_chars), f"（詳細: {e.message}）"],
-                      q=retry.q.strip()[:max_chars], retry=nav.url(retry, url_for(".search")))
+    return error_page(
+        400,
+        [text.format(max_chars=max_chars), f"（詳細: {e.message}）"],
+        q=retry.q.strip()[:max_chars],
+        retry=nav.url(retry, url_for(".search")),
+    )
 
 
 def _without_faults(args: MultiDict, error: QueryError) -> SearchRequest:

@@ -17,15 +17,19 @@ def read_source(path: Path, kind: str, options: ImportOptions) -> SourceResult:
     """Read ``path`` with the reader for ``kind`` (one of :data:`KINDS`)."""
     if kind == "jsonl":
         from .jsonl import read_jsonl
+
         return read_jsonl(path, options)
     if kind == "feed":
         from .feeds import read_feed
+
         return read_feed(path, options)
     if kind == "page-text":
         from .pages import read_page_text
+
         return read_page_text(path, options)
     if kind == "html":
         from .pages import read_html_page
+
         return read_html_page(path, options)
     raise ValueError(f"unknown source kind {kind!r}")
 

@@ -6,9 +6,17 @@ import re
 from pathlib import Path
 
 KINDS = ("jsonl", "feed", "html", "page-text")
-_EXTENSIONS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".rss": "feed", ".rdf": "feed",
-               ".atom": "feed", ".xml": "feed", ".html": "html", ".htm": "html",
-               ".txt": "page-text"}
+_EXTENSIONS = {
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".rss": "feed",
+    ".rdf": "feed",
+    ".atom": "feed",
+    ".xml": "feed",
+    ".html": "html",
+    ".htm": "html",
+    ".txt": "page-text",
+}
 _FEED_ROOT = re.compile(r"<(?:[A-Za-z_][\w.-]*:)?(?:rss|RDF|feed)\b")
 _HTML = re.compile(r"<!doctype\s+html|<html\b|<body\b|<head\b", re.IGNORECASE)
 

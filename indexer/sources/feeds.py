@@ -29,7 +29,7 @@ def read_feed(path: Path, options: ImportOptions) -> SourceResult:
 
 
 def read_feed_data(data: bytes, name: str, options: ImportOptions) -> SourceResult:
-    """The posts of a feed's bytes; ``name`` (a path, or the feed's URL for sync) labels problems."""
+    """The posts of a feed's bytes; ``name`` (a path, or the feed's URL) labels problems."""
     result = SourceResult()
     parsed = feedparser.parse(data)
     if not parsed.entries:
@@ -46,16 +46,23 @@ def read_feed_data(data: bytes, name: str, options: ImportOptions) -> SourceResu
         date = entry_date(entry)
         label = f"entry {title!r}" if title else f"entry {n + 1}"
         if date is None:
-            result.reject(name, line, f"{label} has no date (pubDate, dc:date, published or updated)")
+            result.reject(
+                name, line, f"{label} has no date (pubDate, dc:date, published or updated)"
+            )
             continue
         if not link:
             result.reject(name, line, f"{label} has no link: its id and url come from the link")
             continue
         terms = [one_line(t.get("term")) for t in entry.get("tags", [])]
         terms = list(dict.fromkeys(t for t in terms if t and "," not in t))
-        fields = {"id": id_from_link(link), "title": title, "date": date,
-                  "category": terms[0] if terms else options.category, "url": link,
-                  "tags": terms[1:]}
+        fields = {
+            "id": id_from_link(link),
+            "title": title,
+            "date": date,
+            "category": terms[0] if terms else options.category,
+            "url": link,
+            "tags": terms[1:],
+        }
         try:
             post = make_post(fields, _body(entry))
         except FieldError as exc:
@@ -102,7 +109,7 @@ def _text(detail, value: str | None) -> str:
 
 
 def _entry_lines(data: bytes) -> list[int]:
-    """The source line of each ``<item>`` / ``<entry>``, in document order, as feedparser lists them."""
+    """The source line of each ``<item>`` / ``<entry>``, in the order feedparser lists them."""
     parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=False)
     try:
         root = etree.fromstring(data, parser)
@@ -110,5 +117,8 @@ def _entry_lines(data: bytes) -> list[int]:
         return []
     if root is None:
         return []
-    return [el.sourceline or 1 for el in root.iter()
-            if isinstance(el.tag, str) and etree.QName(el).localname in _ENTRY_TAGS]
+    return [
+        el.sourceline or 1
+        for el in root.iter()
+        if isinstance(el.tag, str) and etree.QName(el).localname in _ENTRY_TAGS
+    ]

@@ -16,12 +16,48 @@ import re
 import lxml.html
 from lxml import etree
 
-BLOCKS = frozenset({
-    "address", "article", "aside", "blockquote", "caption", "dd", "details", "div", "dl", "dt",
-    "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr",
-    "li", "main", "nav", "ol", "p", "pre", "section", "summary", "table", "tbody", "td", "tfoot",
-    "th", "thead", "tr", "ul",
-})
+BLOCKS = frozenset(
+    {
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "caption",
+        "dd",
+        "details",
+        "div",
+        "dl",
+        "dt",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "ul",
+    }
+)
 SKIPPED = frozenset({"script", "style", "noscript", "template", "head", "title"})
 _SPACE = re.compile(r"[ \t\n\r\f\v]+")
 # Marks put into the tree where a paragraph or a line ends; characters of the Private Use Area,
@@ -38,8 +74,9 @@ def html_to_text(html: str) -> str:
         root = lxml.html.fragment_fromstring(html, create_parent="div")
     except (etree.ParserError, ValueError):
         return ""
-    etree.strip_elements(root, etree.Comment, etree.ProcessingInstruction, *SKIPPED,
-                         with_tail=False)
+    etree.strip_elements(
+        root, etree.Comment, etree.ProcessingInstruction, *SKIPPED, with_tail=False
+    )
     for element in root.iter("br"):
         element.tail = _LINE + (element.tail or "")
     for element in root.iter(*BLOCKS):

@@ -38,7 +38,7 @@ def read_jsonl(path: Path, options: ImportOptions) -> SourceResult:
                 result.reject(name, lineno, f"not valid JSON: {exc.msg} (column {exc.colno})")
                 continue
             if not isinstance(record, dict):
-                result.reject(name, lineno, "a line must be a JSON object {\"id\": …, \"title\": …}")
+                result.reject(name, lineno, 'a line must be a JSON object {"id": …, "title": …}')
                 continue
             try:
                 post = make_post(_fields(record), record.get("body"), RECORD_KEYS)

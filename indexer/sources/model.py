@@ -13,7 +13,9 @@ from ..problems import Problem
 
 #: Category of a saved page or feed entry that names none.
 DEFAULT_CATEGORY = "未分類"
-_CANPAN_POST = re.compile(r"https?://blog\.canpan\.info/([A-Za-z0-9_-]+)/archive/(\d+)/?(?:[?#].*)?")
+_CANPAN_POST = re.compile(
+    r"https?://blog\.canpan\.info/([A-Za-z0-9_-]+)/archive/(\d+)/?(?:[?#].*)?"
+)
 
 
 @dataclass(frozen=True)

@@ -22,15 +22,40 @@ from ..postfile import make_post, placeholder_url
 from ..problems import FieldError
 from .model import ImportOptions, SourcePost, SourceResult, id_from_link, one_line
 
-TITLE_LINE = re.compile(r"(?P<title>.*\S)\s*\[(?P<y>\d{4})年(?P<m>\d{1,2})月(?P<d>\d{1,2})日\s*\([^)]{1,4}\)\]\s*")
+TITLE_LINE = re.compile(
+    r"(?P<title>.*\S)\s*\[(?P<y>\d{4})年(?P<m>\d{1,2})月(?P<d>\d{1,2})日\s*\([^)]{1,4}\)\]\s*"
+)
 #: The first line of the footer under a post.
-FOOTER = frozenset({"トラックバック", "コメントする", "コメント", "この記事へのトラックバック",
-                     "この記事へのコメント", "トラックバックURL"})
+FOOTER = frozenset(
+    {
+        "トラックバック",
+        "コメントする",
+        "コメント",
+        "この記事へのトラックバック",
+        "この記事へのコメント",
+        "トラックバックURL",
+    }
+)
 #: Lines of page furniture dropped wherever they appear inside the post's span.
-_FURNITURE = frozenset({"CANPAN ブログ検索", "Loading", "• もっと見る", "もっと見る", "Main",
-                        "最新記事", "カテゴリアーカイブ", "月別アーカイブ", "日別アーカイブ",
-                        "最新コメント", "最新トラックバック", "プロフィール", "リンク集", "検索",
-                        "※トラックバックの受付は終了しました"})
+_FURNITURE = frozenset(
+    {
+        "CANPAN ブログ検索",
+        "Loading",
+        "• もっと見る",
+        "もっと見る",
+        "Main",
+        "最新記事",
+        "カテゴリアーカイブ",
+        "月別アーカイブ",
+        "日別アーカイブ",
+        "最新コメント",
+        "最新トラックバック",
+        "プロフィール",
+        "リンク集",
+        "検索",
+        "※トラックバックの受付は終了しました",
+    }
+)
 _PREV_NEXT = re.compile(r"\s*(?:«.*)?\|\s*Main\s*\|(?:.*»)?\s*")
 _CALENDAR = re.compile(r"\s*(?:<<\s*\d{4}年\d{1,2}月\s*>>|[\d\s\u00a0]+)\s*")
 
@@ -44,33 +69,50 @@ def read_page_text(path: Path, options: ImportOptions) -> SourceResult:
         result.reject(name, 1, f"the file is not UTF-8 (byte {exc.start})")
         return result
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    for index, line in enumerate(lines):
+    for index, line in enumerate(lines):  # noqa: B007 (the index of the title line, used after)
         m = TITLE_LINE.fullmatch(line)
         if m:
             break
     else:
-        result.reject(name, 1, "no title line 'TITLE [YYYY年MM月DD日(曜)]' found: is this a post page "
-                               "saved as text from a CANPAN blog?")
+        result.reject(
+            name,
+            1,
+            "no title line 'TITLE [YYYY年MM月DD日(曜)]' found: is this a post page "
+            "saved as text from a CANPAN blog?",
+        )
         return result
     lineno = index + 1
     try:
         date = dt.date(int(m["y"]), int(m["m"]), int(m["d"]))
     except ValueError:
-        result.reject(name, lineno, f"the title line's date {m['y']}年{m['m']}月{m['d']}日 is not a calendar date")
+        result.reject(
+            name,
+            lineno,
+            f"the title line's date {m['y']}年{m['m']}月{m['d']}日 is not a calendar date",
+        )
         return result
     title = one_line(m["title"])
     body_lines = []
-    for line in lines[index + 1:]:
+    for line in lines[index + 1 :]:
         stripped = line.strip()
         if stripped in FOOTER:
             break
-        if stripped in _FURNITURE or _PREV_NEXT.fullmatch(line) or (stripped and _CALENDAR.fullmatch(line)):
+        if (
+            stripped in _FURNITURE
+            or _PREV_NEXT.fullmatch(line)
+            or (stripped and _CALENDAR.fullmatch(line))
+        ):
             continue
         body_lines.append(line.rstrip())
     body = re.sub(r"\n{3,}", "\n\n", "\n".join(body_lines))
     post_id, url = _identity(options.url, title, date)
-    _add(result, name, lineno, {"id": post_id, "title": title, "date": date,
-                                "category": options.category, "url": url}, body)
+    _add(
+        result,
+        name,
+        lineno,
+        {"id": post_id, "title": title, "date": date, "category": options.category, "url": url},
+        body,
+    )
     return result
 
 
@@ -80,8 +122,9 @@ def read_html_page(path: Path, options: ImportOptions) -> SourceResult:
     result = SourceResult()
     name = str(path)
     html = path.read_bytes().decode("utf-8", "replace")
-    doc = trafilatura.bare_extraction(html, url=options.url, with_metadata=True,
-                                      include_comments=False, include_tables=True)
+    doc = trafilatura.bare_extraction(
+        html, url=options.url, with_metadata=True, include_comments=False, include_tables=True
+    )
     if doc is None or isinstance(doc, dict) or not (doc.text or "").strip():
         # (a dict only with as_dict=True, which is not asked for)
         result.reject(name, 1, "no main text found in the page")
@@ -91,7 +134,9 @@ def read_html_page(path: Path, options: ImportOptions) -> SourceResult:
         result.reject(name, 1, "the page has no title (<title>, og:title or a heading)")
         return result
     if not doc.date:
-        result.reject(name, 1, "no date found in the page (no <meta> date, <time> or date in the address)")
+        result.reject(
+            name, 1, "no date found in the page (no <meta> date, <time> or date in the address)"
+        )
         return result
     paragraphs = [p.strip() for p in (doc.text or "").split("\n") if p.strip()]
     if paragraphs and one_line(paragraphs[0]) == title:
@@ -104,9 +149,20 @@ def read_html_page(path: Path, options: ImportOptions) -> SourceResult:
     post_id, url = _identity(options.url or doc.url, title, date)
     categories = [one_line(c) for c in (doc.categories or []) if one_line(c)]
     tags = [one_line(t) for t in (doc.tags or []) if one_line(t) and "," not in t]
-    _add(result, name, 1, {"id": post_id, "title": title, "date": date, "url": url,
-                           "category": categories[0] if categories else options.category,
-                           "tags": list(dict.fromkeys(tags))}, "\n\n".join(paragraphs))
+    _add(
+        result,
+        name,
+        1,
+        {
+            "id": post_id,
+            "title": title,
+            "date": date,
+            "url": url,
+            "category": categories[0] if categories else options.category,
+            "tags": list(dict.fromkeys(tags)),
+        },
+        "\n\n".join(paragraphs),
+    )
     return result
 
 

@@ -33,7 +33,7 @@ from ..sources import ImportOptions
 from ..sources.feeds import read_feed_data
 from ..sources.model import DEFAULT_CATEGORY
 from .article import ArticleError, article_text, entry_count, feed_link, feed_root, is_html
-from .fetch import FetchError, Fetcher, FetchPolicy, Response, Stopped
+from .fetch import Fetcher, FetchError, FetchPolicy, Response, Stopped
 from .state import FeedState, ItemState, SyncState, sync_lock
 
 __all__ = ["FetchPolicy", "Failure", "Stopped", "SyncOptions", "SyncSummary", "sync_feeds"]
@@ -51,7 +51,8 @@ class SyncOptions:
 @dataclass(frozen=True)
 class Failure:
     """Something sync could not fetch or read: a ``feed`` (nothing of it written), a ``page``
-    (its feed excerpt used, or the post already in the corpus kept) or a feed ``entry`` (skipped)."""
+    (its feed excerpt used, or the post already in the corpus kept) or a feed ``entry``
+    (skipped)."""
 
     kind: str
     url: str
@@ -83,17 +84,25 @@ class SyncSummary:
     def ok(self) -> bool:
         """No feed failed, no entry was rejected and the index is up to date (a page that fell
         back to its excerpt is reported but does not make a round fail)."""
-        return (self.index_error is None and (self.index is None or self.index.ok)
-                and not any(f.kind != "page" for f in self.failures))
+        return (
+            self.index_error is None
+            and (self.index is None or self.index.ok)
+            and not any(f.kind != "page" for f in self.failures)
+        )
 
     def line(self) -> str:
         """The one summary line."""
         reasons = Counter(f"{f.kind} {f.reason}" for f in self.failures)
         failed = f"{len(self.failures)} failed" + (
-            " (" + ", ".join(f"{r}: {n}" for r, n in sorted(reasons.items())) + ")" if reasons else "")
+            " (" + ", ".join(f"{r}: {n}" for r, n in sorted(reasons.items())) + ")"
+            if reasons
+            else ""
+        )
         feeds = "1 feed" if self.feeds == 1 else f"{self.feeds} feeds"
-        return (f"synced {feeds}: fetched {self.fetched}, {self.new} new, {self.changed} changed, "
-                f"{self.unchanged} unchanged, {failed}; {self._index_phrase()}; {self.seconds:.1f} s")
+        return (
+            f"synced {feeds}: fetched {self.fetched}, {self.new} new, {self.changed} changed, "
+            f"{self.unchanged} unchanged, {failed}; {self._index_phrase()}; {self.seconds:.1f} s"
+        )
 
     def _index_phrase(self) -> str:
         b = self.index
@@ -108,17 +117,30 @@ class SyncSummary:
         return f"index updated: {b.added} added, {b.updated} updated ({b.posts} posts)"
 
     def to_dict(self) -> dict:
-        return {"feeds": self.feeds, "fetched": self.fetched, "new": self.new,
-                "changed": self.changed, "unchanged": self.unchanged,
-                "failed": len(self.failures), "failures": [f.to_dict() for f in self.failures],
-                "index": None if self.index is None else self.index.to_dict(),
-                "index_error": self.index_error, "ok": self.ok, "seconds": self.seconds}
+        return {
+            "feeds": self.feeds,
+            "fetched": self.fetched,
+            "new": self.new,
+            "changed": self.changed,
+            "unchanged": self.unchanged,
+            "failed": len(self.failures),
+            "failures": [f.to_dict() for f in self.failures],
+            "index": None if self.index is None else self.index.to_dict(),
+            "index_error": self.index_error,
+            "ok": self.ok,
+            "seconds": self.seconds,
+        }
 
 
-def sync_feeds(urls: Sequence[str], settings: Settings, options: SyncOptions = SyncOptions(), *,
-               stop: threading.Event | None = None,
-               progress: Callable[[int, int], None] | None = None,
-               wait: float = 0.0) -> SyncSummary:
+def sync_feeds(
+    urls: Sequence[str],
+    settings: Settings,
+    options: SyncOptions = SyncOptions(),
+    *,
+    stop: threading.Event | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    wait: float = 0.0,
+) -> SyncSummary:
     """One round over ``urls``; raises :class:`~indexer.IndexLocked` when another sync of the
     same index runs, :class:`Stopped` when ``stop`` is set mid-round."""
     started = time.perf_counter()
@@ -137,15 +159,24 @@ def sync_feeds(urls: Sequence[str], settings: Settings, options: SyncOptions = S
         try:
             summary.index = update(settings, progress, wait=wait)
         except IndexerError as exc:
-            summary.index_error = (f"{exc} (the posts are in {corpus}: run `policy-search update` "
-                                   "once the index is free)")
+            summary.index_error = (
+                f"{exc} (the posts are in {corpus}: run `policy-search update` "
+                "once the index is free)"
+            )
     summary.seconds = time.perf_counter() - started
     return summary
 
 
 class _FeedSync:
-    def __init__(self, url: str, state: SyncState, fetcher: Fetcher, corpus: Path,
-                 options: SyncOptions, summary: SyncSummary) -> None:
+    def __init__(
+        self,
+        url: str,
+        state: SyncState,
+        fetcher: Fetcher,
+        corpus: Path,
+        options: SyncOptions,
+        summary: SyncSummary,
+    ) -> None:
         self.url = url
         self.state = state
         self.feed = state.feeds.get(url) or FeedState()
@@ -168,16 +199,21 @@ class _FeedSync:
         if entry_count(response.body) == 0:
             posts, problems = [], []
         else:
-            result = read_feed_data(response.body, response.url,
-                                    ImportOptions(category=self.options.category))
+            result = read_feed_data(
+                response.body, response.url, ImportOptions(category=self.options.category)
+            )
             posts, problems = result.posts, result.problems
         for problem in problems:
             self.fail("entry", f"{problem.file}:{problem.line}", problem.reason, "skipped")
         items: dict[str, ItemState] = {}
         for source in posts:
             if source.post.id in items:
-                self.fail("entry", f"{source.file}:{source.line}",
-                          f"a second entry links {source.post.url}", "skipped")
+                self.fail(
+                    "entry",
+                    f"{source.file}:{source.line}",
+                    f"a second entry links {source.post.url}",
+                    "skipped",
+                )
                 continue
             items[source.post.id] = self._sync_post(source.post)
         if self.corpus.is_dir():
@@ -191,8 +227,9 @@ class _FeedSync:
 
     def _settled(self, post_id: str, item: ItemState) -> bool:
         """Nothing to do for this post unless its feed entry changes."""
-        return ((item.source == "page" or not self.options.pages)
-                and post_path(self.corpus, post_id).is_file())
+        return (item.source == "page" or not self.options.pages) and post_path(
+            self.corpus, post_id
+        ).is_file()
 
     def _fetch_feed(self) -> Response | None:
         feed = self.feed
@@ -217,13 +254,23 @@ class _FeedSync:
         if target == self.url and is_html(response):
             link = feed_link(response)
             if link is None:
-                self.fail("feed", self.url, 'not a feed, and the page links none (<link rel="alternate" '
-                          'type="application/rss+xml" href=…>)', "nothing written")
+                self.fail(
+                    "feed",
+                    self.url,
+                    'not a feed, and the page links none (<link rel="alternate" '
+                    'type="application/rss+xml" href=…>)',
+                    "nothing written",
+                )
                 return None
             feed.feed_url, feed.etag, feed.last_modified = link, None, None
             return self._fetch_feed()
-        self.fail("feed", response.url, f"not an RSS, RDF or Atom feed (the answer is "
-                  f"{response.content_type}, {_xml_reason(response.body)})", "nothing written")
+        self.fail(
+            "feed",
+            response.url,
+            f"not an RSS, RDF or Atom feed (the answer is "
+            f"{response.content_type}, {_xml_reason(response.body)})",
+            "nothing written",
+        )
         return None
 
     # --- one post ---------------------------------------------------------------------------

@@ -9,8 +9,8 @@ from urllib.parse import urljoin
 import lxml.html
 from lxml import etree
 
-from ..sources.pages import FOOTER, TITLE_LINE
 from ..sources.model import one_line
+from ..sources.pages import FOOTER, TITLE_LINE
 from .fetch import Response
 
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml")
@@ -30,7 +30,9 @@ class ArticleError(Exception):
 def feed_root(data: bytes) -> str | None:
     """``rss``, ``RDF`` or ``feed`` when ``data`` is XML with a feed's root element, else None.
     Strict: a feed cut short (a dropped connection) is not a feed, so it writes nothing."""
-    parser = etree.XMLParser(recover=False, resolve_entities=False, no_network=True, huge_tree=False)
+    parser = etree.XMLParser(
+        recover=False, resolve_entities=False, no_network=True, huge_tree=False
+    )
     try:
         root = etree.fromstring(data, parser)
     except (etree.XMLSyntaxError, ValueError):
@@ -44,8 +46,11 @@ def feed_root(data: bytes) -> str | None:
 def entry_count(data: bytes) -> int:
     parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=False)
     root = etree.fromstring(data, parser)
-    return sum(1 for el in root.iter() if isinstance(el.tag, str)
-               and etree.QName(el).localname in _ENTRY_TAGS)
+    return sum(
+        1
+        for el in root.iter()
+        if isinstance(el.tag, str) and etree.QName(el).localname in _ENTRY_TAGS
+    )
 
 
 def is_html(response: Response) -> bool:
@@ -91,14 +96,21 @@ def article_text(response: Response, title: str) -> str:
     try:
         tree = lxml.html.document_fromstring(decode(response))
         _split_at_blank_lines(tree)
-        xml = trafilatura.extract(tree, url=response.url, output_format="xml",
-                                  include_comments=False, include_tables=True,
-                                  include_images=False,
-                                  # A post page is mostly furniture (calendar, sidebar, links);
-                                  # with recall favoured a short post comes back with all of it.
-                                  favor_precision=True)
+        xml = trafilatura.extract(
+            tree,
+            url=response.url,
+            output_format="xml",
+            include_comments=False,
+            include_tables=True,
+            include_images=False,
+            # A post page is mostly furniture (calendar, sidebar, links);
+            # with recall favoured a short post comes back with all of it.
+            favor_precision=True,
+        )
         main = etree.fromstring(xml.encode("utf-8")).find("main") if xml else None
-    except Exception as exc:  # untrusted markup through two parsers: one page must not end the round
+    except (
+        Exception
+    ) as exc:  # untrusted markup through two parsers: one page must not end the round
         raise ArticleError(f"the page could not be read ({type(exc).__name__})") from None
     if main is None:
         raise ArticleError("no article text found in the page")
@@ -109,7 +121,7 @@ def article_text(response: Response, title: str) -> str:
         lines = [" ".join(line.split()) for line in "".join(block.itertext()).split("\n")]
         lines = [line for line in lines if line]
         if any(line in FOOTER for line in lines):
-            lines = lines[:next(i for i, line in enumerate(lines) if line in FOOTER)]
+            lines = lines[: next(i for i, line in enumerate(lines) if line in FOOTER)]
             if lines:
                 paragraphs.append("\n".join(lines))
             break
@@ -137,8 +149,12 @@ def _blocks(main) -> list:
 
 def _furniture(text: str, title: str) -> bool:
     flat = one_line(text)
-    return (flat == title or _DATE_LINE.fullmatch(flat) is not None
-            or TITLE_LINE.fullmatch(flat) is not None or _POSTED_BY.fullmatch(flat) is not None)
+    return (
+        flat == title
+        or _DATE_LINE.fullmatch(flat) is not None
+        or TITLE_LINE.fullmatch(flat) is not None
+        or _POSTED_BY.fullmatch(flat) is not None
+    )
 
 
 def _split_at_blank_lines(tree) -> None:
@@ -151,8 +167,10 @@ def _split_at_blank_lines(tree) -> None:
         if not isinstance(parent.tag, str) or parent.tag in ("pre", "textarea"):
             continue
         children = list(parent)
-        if not any(a.tag == "br" and b.tag == "br" and not (a.tail or "").strip()
-                   for a, b in zip(children, children[1:])):
+        if not any(
+            a.tag == "br" and b.tag == "br" and not (a.tail or "").strip()
+            for a, b in zip(children, children[1:], strict=False)
+        ):
             continue
         if parent.tag == "p":
             parent.tag = "div"
@@ -163,15 +181,20 @@ def _split_at_blank_lines(tree) -> None:
         while i < len(children):
             child, j = children[i], i
             if child.tag == "br":
-                while (j + 1 < len(children) and children[j + 1].tag == "br"
-                       and not (children[j].tail or "").strip()):
+                while (
+                    j + 1 < len(children)
+                    and children[j + 1].tag == "br"
+                    and not (children[j].tail or "").strip()
+                ):
                     j += 1
             if j > i:  # a blank line: what follows the run starts the next paragraph
                 paragraph = etree.SubElement(parent, "p")
                 groups.append(paragraph)
                 paragraph.text = children[j].tail
                 for k in range(i, j + 1):
-                    parent.remove(children[k])  # drops the tails too: whitespace, and the text kept above
+                    parent.remove(
+                        children[k]
+                    )  # drops the tails too: whitespace, and the text kept above
                 i = j + 1
                 continue
             paragraph.append(child)

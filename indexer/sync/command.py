@@ -12,7 +12,15 @@ from pathlib import Path
 
 import click
 
-from ..cli import _ProgressBar, _corpus_option, _index_option, _report_problems, _run, _settings, _wait_option
+from ..cli import (
+    _corpus_option,
+    _index_option,
+    _ProgressBar,
+    _report_problems,
+    _run,
+    _settings,
+    _wait_option,
+)
 from ..problems import IndexerError
 from ..sources.model import DEFAULT_CATEGORY
 from . import FetchPolicy, Stopped, SyncOptions, SyncSummary, sync_feeds
@@ -26,8 +34,9 @@ def parse_duration(text: str) -> float:
     """Seconds in ``30s``, ``30m``, ``1h``, ``1d`` or a sum like ``1h30m``; ValueError otherwise."""
     value = text.strip().lower()
     if not value or _PART.sub("", value):
-        raise ValueError(f"{text!r} is not a duration: write a number and a unit, like 30s, 30m, 1h "
-                         "or 1h30m")
+        raise ValueError(
+            f"{text!r} is not a duration: write a number and a unit, like 30s, 30m, 1h or 1h30m"
+        )
     seconds = sum(int(n) * _UNITS[unit] for n, unit in _PART.findall(value))
     if seconds <= 0:
         raise ValueError(f"{text!r} is not a period: it must be longer than 0 seconds")
@@ -48,27 +57,69 @@ class Duration(click.ParamType):
 
 @click.command("sync")
 @click.argument("urls", nargs=-1, required=True)
-@click.option("--every", type=Duration(), metavar="DURATION",
-              help="Keep syncing on this period (30s, 30m, 1h…) until stopped by SIGTERM or "
-                   "Ctrl+C, with a log line per round. Without it: one round.")
-@click.option("--no-pages", is_flag=True,
-              help="Take each post's text from the feed only (usually an excerpt); fetch no pages.")
+@click.option(
+    "--every",
+    type=Duration(),
+    metavar="DURATION",
+    help="Keep syncing on this period (30s, 30m, 1h…) until stopped by SIGTERM or "
+    "Ctrl+C, with a log line per round. Without it: one round.",
+)
+@click.option(
+    "--no-pages",
+    is_flag=True,
+    help="Take each post's text from the feed only (usually an excerpt); fetch no pages.",
+)
 @_corpus_option
 @_index_option
-@click.option("--category", default=DEFAULT_CATEGORY, show_default=True,
-              help="Category of entries whose feed names none.")
-@click.option("--delay", type=click.FloatRange(0), default=1.0, show_default=True, metavar="SECONDS",
-              help="Pause between two requests to the same host (a longer robots.txt Crawl-delay wins).")
-@click.option("--timeout", type=click.FloatRange(0.01), default=30.0, show_default=True,
-              metavar="SECONDS", help="Time allowed for each answer once connected.")
-@click.option("--max-bytes", type=click.IntRange(1024), default=FetchPolicy.max_bytes,
-              show_default=True, help="Largest answer accepted; larger ones are refused.")
-@click.option("--contact", default=DEFAULT_CONTACT, show_default=True,
-              help="URL or e-mail put in the User-Agent, where a blog's owner can reach you.")
+@click.option(
+    "--category",
+    default=DEFAULT_CATEGORY,
+    show_default=True,
+    help="Category of entries whose feed names none.",
+)
+@click.option(
+    "--delay",
+    type=click.FloatRange(0),
+    default=1.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Pause between two requests to the same host (a longer robots.txt Crawl-delay wins).",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(0.01),
+    default=30.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Time allowed for each answer once connected.",
+)
+@click.option(
+    "--max-bytes",
+    type=click.IntRange(1024),
+    default=FetchPolicy.max_bytes,
+    show_default=True,
+    help="Largest answer accepted; larger ones are refused.",
+)
+@click.option(
+    "--contact",
+    default=DEFAULT_CONTACT,
+    show_default=True,
+    help="URL or e-mail put in the User-Agent, where a blog's owner can reach you.",
+)
 @_wait_option
-def sync_command(urls: tuple[str, ...], every: float | None, no_pages: bool, corpus: Path | None,
-                 index: Path | None, category: str, delay: float, timeout: float, max_bytes: int,
-                 contact: str, wait: float) -> None:
+def sync_command(
+    urls: tuple[str, ...],
+    every: float | None,
+    no_pages: bool,
+    corpus: Path | None,
+    index: Path | None,
+    category: str,
+    delay: float,
+    timeout: float,
+    max_bytes: int,
+    contact: str,
+    wait: float,
+) -> None:
     """Bring the corpus and the index in step with blogs: each URL is a feed (RSS 2.0, RDF,
     Atom) or a blog page that links its feed.
 
@@ -79,8 +130,13 @@ def sync_command(urls: tuple[str, ...], every: float | None, no_pages: bool, cor
     settings = _settings(corpus, index)
     if not category.strip():
         raise click.BadParameter("must not be empty", param_hint="--category")
-    policy = FetchPolicy(delay=delay, timeout=timeout, connect_timeout=min(10.0, timeout),
-                         max_bytes=max_bytes, contact=contact)
+    policy = FetchPolicy(
+        delay=delay,
+        timeout=timeout,
+        connect_timeout=min(10.0, timeout),
+        max_bytes=max_bytes,
+        contact=contact,
+    )
     options = SyncOptions(pages=not no_pages, category=category.strip(), policy=policy)
     urls = tuple(dict.fromkeys(urls))
     if every is None:
@@ -107,15 +163,19 @@ def _loop(urls, settings, options, every: float, wait: float) -> None:
     """Rounds ``every`` seconds apart (start to start) until SIGTERM or SIGINT; a round in progress
     stops at its next request, leaving every post file whole."""
     stop = threading.Event()
-    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGTERM, signal.SIGINT)}
-    click.echo(f"policy-search sync: {len(urls)} URL(s) every {every:g} s (SIGTERM or Ctrl+C stops)",
-               err=True)
+    previous = {
+        sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGTERM, signal.SIGINT)
+    }
+    click.echo(
+        f"policy-search sync: {len(urls)} URL(s) every {every:g} s (SIGTERM or Ctrl+C stops)",
+        err=True,
+    )
     rounds = 0
     try:
         while not stop.is_set():
             began = time.monotonic()
             rounds += 1
-            prefix = f"{dt.datetime.now(dt.timezone.utc).isoformat(timespec='seconds')} round {rounds}: "
+            prefix = f"{dt.datetime.now(dt.UTC).isoformat(timespec='seconds')} round {rounds}: "
             try:
                 _echo(sync_feeds(urls, settings, options, stop=stop, wait=wait), prefix)
             except Stopped:

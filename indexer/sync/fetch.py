@@ -20,7 +20,6 @@ without a size bound; here redirects, size and deadline are each a few lines in 
 from __future__ import annotations
 
 import http.client
-import socket
 import ssl
 import threading
 import time
@@ -117,10 +116,15 @@ class RobotsEntry:
 
 
 class Fetcher:
-    """Fetches under a :class:`FetchPolicy`; ``robots`` is the sync state's cache, updated in place."""
+    """Fetches under a :class:`FetchPolicy`; ``robots`` is the sync state's cache (updated in
+    place)."""
 
-    def __init__(self, policy: FetchPolicy, robots: dict[str, RobotsEntry] | None = None,
-                 stop: threading.Event | None = None) -> None:
+    def __init__(
+        self,
+        policy: FetchPolicy,
+        robots: dict[str, RobotsEntry] | None = None,
+        stop: threading.Event | None = None,
+    ) -> None:
         self.policy = policy
         self.robots = robots if robots is not None else {}
         self.stop = stop or threading.Event()
@@ -138,9 +142,12 @@ class Fetcher:
             origin = _origin(url)
             if not self._allowed(origin, url):
                 if origin in self._robots_failures:
-                    raise FetchError(url, f"robots.txt could not be read "
-                                          f"({self._robots_failures[origin]}), so nothing is fetched "
-                                          "from this host this round")
+                    raise FetchError(
+                        url,
+                        f"robots.txt could not be read "
+                        f"({self._robots_failures[origin]}), so nothing is fetched "
+                        "from this host this round",
+                    )
                 raise FetchError(url, "disallowed by robots.txt")
             response, location = self._request(url, headers or {})
             if response is not None:
@@ -213,12 +220,14 @@ class Fetcher:
         origin = _origin(url)
         self._wait_turn(origin)
         target = quote(parts.path or "/", safe=_URL_SAFE) + (
-            "?" + quote(parts.query, safe=_URL_SAFE) if parts.query else "")
+            "?" + quote(parts.query, safe=_URL_SAFE) if parts.query else ""
+        )
         policy = self.policy
         conn: http.client.HTTPConnection
         if parts.scheme == "https":
-            conn = http.client.HTTPSConnection(host, port, timeout=policy.connect_timeout,
-                                               context=ssl.create_default_context())
+            conn = http.client.HTTPSConnection(
+                host, port, timeout=policy.connect_timeout, context=ssl.create_default_context()
+            )
         else:
             conn = http.client.HTTPConnection(host, port, timeout=policy.connect_timeout)
         resp = None
@@ -227,9 +236,16 @@ class Fetcher:
                 conn.connect()
                 deadline = time.monotonic() + policy.timeout
                 conn.sock.settimeout(policy.timeout)
-                conn.request("GET", target, headers={
-                    "User-Agent": policy.user_agent, "Accept-Encoding": "gzip",
-                    "Connection": "close", **headers})
+                conn.request(
+                    "GET",
+                    target,
+                    headers={
+                        "User-Agent": policy.user_agent,
+                        "Accept-Encoding": "gzip",
+                        "Connection": "close",
+                        **headers,
+                    },
+                )
                 self.requests += 1
                 resp = conn.getresponse()
                 if resp.status in _REDIRECTS:
@@ -246,7 +262,7 @@ class Fetcher:
                     raise FetchError(url, f"HTTP {resp.status}")
                 body = self._read(url, resp, deadline)
                 return Response(url, resp.status, resp.headers, body), None
-            except (socket.timeout, TimeoutError):
+            except TimeoutError:
                 raise FetchError(url, "timed out") from None
             except ssl.SSLError as exc:
                 raise FetchError(url, f"TLS error: {exc.reason or exc}") from None
@@ -300,7 +316,9 @@ class Fetcher:
 def _check_scheme(url: str):
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):
-        raise FetchError(url, f"only http and https addresses are fetched, not {parts.scheme or 'this'}:")
+        raise FetchError(
+            url, f"only http and https addresses are fetched, not {parts.scheme or 'this'}:"
+        )
     return parts
 
 

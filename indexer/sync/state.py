@@ -53,7 +53,7 @@ class SyncState:
     robots: dict[str, RobotsEntry] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, index_dir: Path) -> "SyncState":
+    def load(cls, index_dir: Path) -> SyncState:
         path = Path(index_dir) / STATE_DIR / STATE_FILE
         state = cls(path)
         try:
@@ -69,9 +69,11 @@ class SyncState:
         return state
 
     def save(self) -> None:
-        data = {"version": VERSION,
-                "feeds": {url: asdict(feed) for url, feed in self.feeds.items()},
-                "robots": {origin: asdict(entry) for origin, entry in self.robots.items()}}
+        data = {
+            "version": VERSION,
+            "feeds": {url: asdict(feed) for url, feed in self.feeds.items()},
+            "robots": {origin: asdict(entry) for origin, entry in self.robots.items()},
+        }
         self.path.parent.mkdir(parents=True, exist_ok=True)
         write_atomically(self.path, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
 
@@ -88,8 +90,10 @@ def sync_lock(index_dir: Path) -> Iterator[None]:
         except BlockingIOError:
             holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
             who = f"process {holder}" if holder.isdigit() else "another process"
-            raise IndexLocked(f"a sync of the index at {index_dir} is already running ({who}); "
-                              "let it finish and run this one again") from None
+            raise IndexLocked(
+                f"a sync of the index at {index_dir} is already running ({who}); "
+                "let it finish and run this one again"
+            ) from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
         yield

@@ -117,8 +117,10 @@ class OpenSearchBackend:
         self.url = settings.opensearch_url
         self.alias = settings.opensearch_index
         if self.alias != self.alias.lower() or not self.alias or self.alias[0] in "-_+.":
-            raise ValueError(f"POLICY_SEARCH_OPENSEARCH_INDEX={self.alias!r}: OpenSearch index "
-                             "names are lower case and start with a letter or digit")
+            raise ValueError(
+                f"POLICY_SEARCH_OPENSEARCH_INDEX={self.alias!r}: OpenSearch index "
+                "names are lower case and start with a letter or digit"
+            )
         self.meta = f"{self.alias}-meta"
         self.prefix = f"{self.alias}-gen-"
         self.check_interval = check_interval
@@ -167,25 +169,35 @@ class OpenSearchBackend:
                 text, encoding = data.decode("utf-8"), "utf-8"
             except UnicodeDecodeError:
                 text, encoding = base64.b64encode(data).decode("ascii"), "base64"
-            actions.append({"_index": self.meta, "_id": f"{index}/{name}",
-                            "_source": {"index": index, "name": name, "data": text,
-                                        "encoding": encoding}})
+            actions.append(
+                {
+                    "_index": self.meta,
+                    "_id": f"{index}/{name}",
+                    "_source": {"index": index, "name": name, "data": text, "encoding": encoding},
+                }
+            )
         helpers.bulk(self.client, actions, refresh="wait_for", request_timeout=WRITE_TIMEOUT)
 
     def bump(self, index: str) -> None:
         """Tell readers that ``index`` changed (they reload its files)."""
         self._ensure_meta()
-        self.client.index(index=self.meta, id=f"{index}/{PUBLISHED}",
-                          body={"index": index, "name": PUBLISHED,
-                                "at": dt.datetime.now(dt.UTC).isoformat()},
-                          request_timeout=WRITE_TIMEOUT)
+        self.client.index(
+            index=self.meta,
+            id=f"{index}/{PUBLISHED}",
+            body={"index": index, "name": PUBLISHED, "at": dt.datetime.now(dt.UTC).isoformat()},
+            request_timeout=WRITE_TIMEOUT,
+        )
 
     def _ensure_meta(self) -> None:
         if self.client.indices.exists(index=self.meta):
             return
-        body = {"settings": {"index": {"number_of_shards": 1, "auto_expand_replicas": "0-1"}},
-                "mappings": {"dynamic": False, "properties": {"index": {"type": "keyword"},
-                                                              "name": {"type": "keyword"}}}}
+        body = {
+            "settings": {"index": {"number_of_shards": 1, "auto_expand_replicas": "0-1"}},
+            "mappings": {
+                "dynamic": False,
+                "properties": {"index": {"type": "keyword"}, "name": {"type": "keyword"}},
+            },
+        }
         try:
             self.client.indices.create(index=self.meta, body=body, request_timeout=WRITE_TIMEOUT)
         except OpenSearchException as exc:
@@ -195,10 +207,14 @@ class OpenSearchBackend:
     def drop_files(self, index: str) -> None:
         if not self.client.indices.exists(index=self.meta):
             return
-        found = self.client.search(index=self.meta, body={
-            "query": {"term": {"index": index}}, "size": 1000, "_source": False})
-        actions = [{"_op_type": "delete", "_index": self.meta, "_id": h["_id"]}
-                   for h in found["hits"]["hits"]]
+        found = self.client.search(
+            index=self.meta,
+            body={"query": {"term": {"index": index}}, "size": 1000, "_source": False},
+        )
+        actions = [
+            {"_op_type": "delete", "_index": self.meta, "_id": h["_id"]}
+            for h in found["hits"]["hits"]
+        ]
         if actions:
             helpers.bulk(self.client, actions, raise_on_error=False, refresh="wait_for")
 
@@ -218,7 +234,8 @@ class OpenSearchBackend:
             if index is None:
                 raise IndexUnavailable(
                     f"no OpenSearch index {self.alias!r} at {public_url(self.url)} yet: build it "
-                    "with `POLICY_SEARCH_BACKEND=opensearch policy-search rebuild`")
+                    "with `POLICY_SEARCH_BACKEND=opensearch policy-search rebuild`"
+                )
             version = self._version(index)
             if state is not None and (state.index, state.version) == (index, version):
                 return state
@@ -256,7 +273,8 @@ class OpenSearchBackend:
             if index is None:
                 raise IndexUnavailable(
                     f"no OpenSearch index {self.alias!r} at {public_url(self.url)} yet: build it "
-                    "with `POLICY_SEARCH_BACKEND=opensearch policy-search rebuild`")
+                    "with `POLICY_SEARCH_BACKEND=opensearch policy-search rebuild`"
+                )
             health = self.client.cluster.health(local=True)
             count = self.client.count(index=index)["count"]
             store = self.client.indices.stats(index=index, metric="store")
@@ -273,10 +291,14 @@ class OpenSearchBackend:
             details=(
                 ("cluster", f"{health['cluster_name']} ({health['status']})"),
                 ("nodes", health["number_of_nodes"]),
-                ("shards", f"{settings['number_of_shards']} primaries, "
-                           f"{settings['number_of_replicas']} replicas each"),
+                (
+                    "shards",
+                    f"{settings['number_of_shards']} primaries, "
+                    f"{settings['number_of_replicas']} replicas each",
+                ),
                 ("readings", len(readings)),
-            ))
+            ),
+        )
 
     def forget(self) -> None:
         with self._lock:
@@ -307,17 +329,25 @@ class Lexicon:
         with lock:
             missing = sorted({t for t in terms if (field, t) not in df})
         for start in range(0, len(missing), DF_BATCH):
-            batch = missing[start:start + DF_BATCH]
-            body = {"size": 0, "track_total_hits": False, "aggs": {"df": {"filters": {
-                "filters": [{"term": {field: encode_term(t)}} for t in batch]}}}}
+            batch = missing[start : start + DF_BATCH]
+            body = {
+                "size": 0,
+                "track_total_hits": False,
+                "aggs": {
+                    "df": {
+                        "filters": {"filters": [{"term": {field: encode_term(t)}} for t in batch]}
+                    }
+                },
+            }
             with self._backend.reaching():
                 found = self._backend.client.search(index=self._backend.alias, body=body)
             buckets = found["aggregations"]["df"]["buckets"]
             with lock:
                 if len(df) + len(batch) > DF_ENTRIES:
                     df.clear()
-                df.update(((field, t), b["doc_count"])
-                          for t, b in zip(batch, buckets, strict=False))
+                df.update(
+                    ((field, t), b["doc_count"]) for t, b in zip(batch, buckets, strict=False)
+                )
 
     def doc_frequency(self, field: str, term: str) -> int:
         key = (field, term)
@@ -334,9 +364,16 @@ class Lexicon:
 def _stored(hit: dict) -> StoredPost:
     src = hit["_source"]
     stored = src["stored"]
-    return StoredPost(ref=hit["_id"], id=src["id"], title=stored["title"], date=src["date"],
-                      category=src["category"], url=stored.get("url") or "",
-                      tags=tuple(stored.get("tags") or ()), body=stored.get("body") or "")
+    return StoredPost(
+        ref=hit["_id"],
+        id=src["id"],
+        title=stored["title"],
+        date=src["date"],
+        category=src["category"],
+        url=stored.get("url") or "",
+        tags=tuple(stored.get("tags") or ()),
+        body=stored.get("body") or "",
+    )
 
 
 def _missing(labels: Mapping[str, str], matched: Iterable[str]) -> tuple[str, ...]:
@@ -386,17 +423,25 @@ class Snapshot:
                 counted = self._client.search(index=self._alias, body={**body, "size": 0})
                 total = counted["hits"]["total"]["value"]
                 if query.start >= total:
-                    return SearchPage(total, (), _facets(counted),
-                                      "partial" if partial else "all")
+                    return SearchPage(total, (), _facets(counted), "partial" if partial else "all")
             found = self._whole(body, query.start, query.size)
         scored = query.order is Order.RELEVANCE and not isinstance(query.plan, Everything)
         hits = []
         for h in found["hits"]["hits"]:
             self._sources[h["_id"]] = h["_source"]
-            hits.append(Hit(_stored(h), float(h.get("_score") or 0.0) if scored else 0.0,
-                            _missing(partial, h.get("matched_queries") or ())))
-        return SearchPage(found["hits"]["total"]["value"], tuple(hits), _facets(found),
-                          "partial" if partial else "all")
+            hits.append(
+                Hit(
+                    _stored(h),
+                    float(h.get("_score") or 0.0) if scored else 0.0,
+                    _missing(partial, h.get("matched_queries") or ()),
+                )
+            )
+        return SearchPage(
+            found["hits"]["total"]["value"],
+            tuple(hits),
+            _facets(found),
+            "partial" if partial else "all",
+        )
 
     def _whole(self, body: dict, start: int, size: int) -> dict:
         """The search's answer from every shard. A shard copy that fails (one still starting,
@@ -404,17 +449,21 @@ class Snapshot:
         says 200; the search is asked once more, which the other copy answers, and a second
         short answer is a 503 rather than a page served as if it were whole."""
         for _ in range(2):
-            found = self._client.search(index=self._alias, body={
-                **body, "from": start, "size": size}, search_type=SEARCH_TYPE)
+            found = self._client.search(
+                index=self._alias,
+                body={**body, "from": start, "size": size},
+                search_type=SEARCH_TYPE,
+            )
             shards = found.get("_shards") or {}
             if not shards.get("failed"):
                 return found
-        raise IndexUnavailable(f"OpenSearch answered from {shards.get('successful', 0)} of "
-                               f"{shards.get('total', '?')} shards; the cluster is recovering, "
-                               "try again in a moment")
+        raise IndexUnavailable(
+            f"OpenSearch answered from {shards.get('successful', 0)} of "
+            f"{shards.get('total', '?')} shards; the cluster is recovering, "
+            "try again in a moment"
+        )
 
-    def _resolve_partials(self, plan: Plan) -> tuple[dict[int, int | None],
-                                                     dict[str, str]]:
+    def _resolve_partials(self, plan: Plan) -> tuple[dict[int, int | None], dict[str, str]]:
         """Each :class:`~search.plan.Partial` node of ``plan`` and the number of its optional
         words a post must hold (:func:`.dsl.partial_probe`, one search per node, rarely more
         than one); and, for the nodes that fell back, ``{query name: label}`` of their optional
@@ -423,15 +472,17 @@ class Snapshot:
         labels: dict[str, str] = {}
         for node in dsl.partial_nodes(plan):
             with self._backend.reaching():
-                found = self._client.search(index=self._alias,
-                                            body=dsl.partial_probe(node, resolved))
+                found = self._client.search(
+                    index=self._alias, body=dsl.partial_probe(node, resolved)
+                )
             best = found["hits"]["hits"]
             m = round(best[0]["_score"] or 0.0) if best else None
             index = len(resolved)
             resolved[id(node)] = m
             if m is not None and m < len(node.optional):
-                labels.update((dsl.partial_name(index, k), label)
-                              for k, label in enumerate(node.labels))
+                labels.update(
+                    (dsl.partial_name(index, k), label) for k, label in enumerate(node.labels)
+                )
         return resolved, labels
 
     def _source(self, refs: Sequence[Hashable]) -> None:
@@ -444,8 +495,9 @@ class Snapshot:
             if doc.get("found"):
                 self._sources[doc["_id"]] = doc["_source"]
 
-    def term_chars(self, field: str, term: str, refs: Sequence[Hashable]
-                   ) -> Mapping[Hashable, Sequence[tuple[int, int, int]]]:
+    def term_chars(
+        self, field: str, term: str, refs: Sequence[Hashable]
+    ) -> Mapping[Hashable, Sequence[tuple[int, int, int]]]:
         self._source(refs)
         encoded = encode_term(term)
         out = {}
@@ -481,17 +533,24 @@ class Snapshot:
         source = ["id", "date", "stored.title"]
         searches = []
         for direction in ("desc", "asc"):
-            searches += [{"index": self._alias},
-                         {"query": {"match_all": {}}, "size": 1, "_source": source,
-                          "sort": [{"date": direction}, {"id": direction}],
-                          "search_after": after}]
+            searches += [
+                {"index": self._alias},
+                {
+                    "query": {"match_all": {}},
+                    "size": 1,
+                    "_source": source,
+                    "sort": [{"date": direction}, {"id": direction}],
+                    "search_after": after,
+                },
+            ]
         with self._backend.reaching():
             found = self._client.msearch(body=searches)
         out: list[PostBrief | None] = []
         for response in found["responses"]:
             if "error" in response:
-                raise IndexUnavailable(f"OpenSearch could not find a post's neighbours: "
-                                       f"{response['error']}")
+                raise IndexUnavailable(
+                    f"OpenSearch could not find a post's neighbours: {response['error']}"
+                )
             hits = response["hits"]["hits"]
             if not hits:
                 out.append(None)
@@ -523,9 +582,10 @@ def _facets(found: dict) -> Facets:
 
 # --- write side -------------------------------------------------------------------------------
 
-def _analyse(items: Sequence[Path | Post], load: PostLoader
-             ) -> tuple[list[tuple[dict, PostEntry]], list[Rejected], set[tuple[str, str]],
-                        WordCounts]:
+
+def _analyse(
+    items: Sequence[Path | Post], load: PostLoader
+) -> tuple[list[tuple[dict, PostEntry]], list[Rejected], set[tuple[str, str]], WordCounts]:
     """Documents of a chunk of items (in a worker process, or in this one), the items that were
     not posts, the ``(reading, term)`` pairs of the analysed text and its words' post counts
     (:attr:`search.backend.WriteResult.words`)."""
@@ -551,7 +611,7 @@ def _analyse(items: Sequence[Path | Post], load: PostLoader
 
 
 def _chunks(items: Sequence, size: int) -> list[Sequence]:
-    return [items[i:i + size] for i in range(0, len(items), size)]
+    return [items[i : i + size] for i in range(0, len(items), size)]
 
 
 class WriteSession:
@@ -570,17 +630,24 @@ class WriteSession:
             settings = backend.settings
             body = index_body(settings.opensearch_shards, 0, refresh_interval="-1")
             body["settings"]["index"]["max_result_window"] = MAX_WINDOW
-            self._client.indices.create(index=self.index, body=body,
-                                        request_timeout=WRITE_TIMEOUT)
+            self._client.indices.create(index=self.index, body=body, request_timeout=WRITE_TIMEOUT)
         else:
             index = backend.alias_target()
             if index is None:
-                raise IndexUnavailable(f"no OpenSearch index {backend.alias!r} to update: run "
-                                       "`policy-search rebuild` first")
+                raise IndexUnavailable(
+                    f"no OpenSearch index {backend.alias!r} to update: run "
+                    "`policy-search rebuild` first"
+                )
             self.index = index
 
-    def write(self, items: Sequence[Path | Post], load: PostLoader, *, workers: int = 1,
-              progress: Progress | None = None) -> WriteResult:
+    def write(
+        self,
+        items: Sequence[Path | Post],
+        load: PostLoader,
+        *,
+        workers: int = 1,
+        progress: Progress | None = None,
+    ) -> WriteResult:
         result = WriteResult()
         if not items:
             return result
@@ -592,32 +659,38 @@ class WriteSession:
             else:
                 # spawn: workers inherit nothing (no server threads, no locks, no client).
                 try:
-                    with ProcessPoolExecutor(max_workers=workers,
-                                             mp_context=mp.get_context("spawn")) as pool:
+                    with ProcessPoolExecutor(
+                        max_workers=workers, mp_context=mp.get_context("spawn")
+                    ) as pool:
                         analysed = pool.map(_analyse, chunks, repeat(load))
                         self._send(analysed, result, progress, len(items))
                 except BrokenProcessPool as exc:
-                    raise BackendError("a process analysing posts died (out of memory, or "
-                                       "killed); nothing was published: run the command "
-                                       "again") from exc
+                    raise BackendError(
+                        "a process analysing posts died (out of memory, or "
+                        "killed); nothing was published: run the command "
+                        "again"
+                    ) from exc
         return result
 
-    def _send(self, analysed: Iterable, result: WriteResult, progress: Progress | None,
-              total: int) -> None:
+    def _send(
+        self, analysed: Iterable, result: WriteResult, progress: Progress | None, total: int
+    ) -> None:
         done = 0
         for docs, rejected, pairs, words in analysed:
             result.rejected.extend(rejected)
             result.readings |= pairs
             result.words.merge(words)
-            actions = [{"_index": self.index, "_id": doc["id"], "_source": doc}
-                       for doc, _ in docs]
+            actions = [{"_index": self.index, "_id": doc["id"], "_source": doc} for doc, _ in docs]
             if actions:
-                _ok, errors = helpers.bulk(self._client, actions, raise_on_error=False,
-                                           request_timeout=WRITE_TIMEOUT)
+                _ok, errors = helpers.bulk(
+                    self._client, actions, raise_on_error=False, request_timeout=WRITE_TIMEOUT
+                )
                 if errors:
-                    raise BackendError(f"OpenSearch refused {len(errors)} of {len(actions)} "
-                                       f"posts (first: {_first_error(errors)}); nothing was "
-                                       "published")
+                    raise BackendError(
+                        f"OpenSearch refused {len(errors)} of {len(actions)} "
+                        f"posts (first: {_first_error(errors)}); nothing was "
+                        "published"
+                    )
             for doc, entry in docs:
                 result.written[doc["id"]] = entry
             done += len(docs) + len(rejected)
@@ -629,12 +702,14 @@ class WriteSession:
         if not actions:
             return
         with self._backend.reaching():
-            _ok, errors = helpers.bulk(self._client, actions, raise_on_error=False,
-                                       request_timeout=WRITE_TIMEOUT)
+            _ok, errors = helpers.bulk(
+                self._client, actions, raise_on_error=False, request_timeout=WRITE_TIMEOUT
+            )
         errors = [e for e in errors if e.get("delete", {}).get("status") != 404]
         if errors:
-            raise BackendError(f"OpenSearch could not delete {len(errors)} posts (first: "
-                               f"{_first_error(errors)})")
+            raise BackendError(
+                f"OpenSearch could not delete {len(errors)} posts (first: {_first_error(errors)})"
+            )
 
     def put_file(self, name: str, data: bytes) -> None:
         self._files[name] = bytes(data)
@@ -644,22 +719,29 @@ class WriteSession:
         with backend.reaching():
             if self.rebuild:
                 replicas = backend.settings.opensearch_replicas
-                client.indices.put_settings(index=self.index, body={"index": {
-                    "number_of_replicas": replicas, "refresh_interval": "1s"}},
-                    request_timeout=WRITE_TIMEOUT)
+                client.indices.put_settings(
+                    index=self.index,
+                    body={"index": {"number_of_replicas": replicas, "refresh_interval": "1s"}},
+                    request_timeout=WRITE_TIMEOUT,
+                )
             client.indices.refresh(index=self.index, request_timeout=WRITE_TIMEOUT)
             if self.rebuild:
                 self._wait_for_copies()
             backend.write_files(self.index, self._files)
             posts = client.count(index=self.index)["count"]
             if self.rebuild:
-                old = sorted(client.indices.get(index=f"{backend.prefix}*",
-                                                expand_wildcards="open,closed"))
-                actions = [{"remove": {"index": name, "alias": backend.alias}}
-                           for name in (backend.alias_target(),) if name]
+                old = sorted(
+                    client.indices.get(index=f"{backend.prefix}*", expand_wildcards="open,closed")
+                )
+                actions = [
+                    {"remove": {"index": name, "alias": backend.alias}}
+                    for name in (backend.alias_target(),)
+                    if name
+                ]
                 actions.append({"add": {"index": self.index, "alias": backend.alias}})
-                client.indices.update_aliases(body={"actions": actions},
-                                              request_timeout=WRITE_TIMEOUT)
+                client.indices.update_aliases(
+                    body={"actions": actions}, request_timeout=WRITE_TIMEOUT
+                )
             backend.bump(self.index)
         self._done = True
         if self.rebuild:
@@ -675,11 +757,14 @@ class WriteSession:
         client = self._client
         nodes = client.cluster.health()["number_of_data_nodes"]
         wanted = "green" if self._backend.settings.opensearch_replicas < nodes else "yellow"
-        health = client.cluster.health(index=self.index, wait_for_status=wanted,
-                                       timeout="100s", request_timeout=WRITE_TIMEOUT)
+        health = client.cluster.health(
+            index=self.index, wait_for_status=wanted, timeout="100s", request_timeout=WRITE_TIMEOUT
+        )
         if health.get("timed_out"):
-            raise BackendError(f"the new index {self.index} did not become {wanted} in 100 s "
-                               f"(it is {health.get('status')}); nothing was published")
+            raise BackendError(
+                f"the new index {self.index} did not become {wanted} in 100 s "
+                f"(it is {health.get('status')}); nothing was published"
+            )
 
     def _delete_indexes(self, names: list[str]) -> None:
         """Delete replaced generations and their files; a failure only leaves them behind (the
@@ -732,10 +817,13 @@ class Generation:
     def content_hashes(self) -> dict[str, str]:
         out = {}
         with self._backend.reaching():
-            for hit in helpers.scan(self._backend.client, index=self.name,
-                                    query={"query": {"match_all": {}}},
-                                    _source=["id", "stored.content_hash"], size=1000):
+            for hit in helpers.scan(
+                self._backend.client,
+                index=self.name,
+                query={"query": {"match_all": {}}},
+                _source=["id", "stored.content_hash"],
+                size=1000,
+            ):
                 src = hit["_source"]
                 out[src["id"]] = src["stored"]["content_hash"]
         return out
-

@@ -47,16 +47,26 @@ def hosts_of(url: str) -> tuple[list[dict], tuple[str, str] | None]:
             continue
         parsed = urlsplit(part if "://" in part else "http://" + part)
         if parsed.scheme not in ("http", "https") or not parsed.hostname:
-            raise ValueError(f"POLICY_SEARCH_OPENSEARCH_URL: {part!r} is not an http:// or "
-                             "https:// URL (example: https://user:password@search.example:9200)")
+            raise ValueError(
+                f"POLICY_SEARCH_OPENSEARCH_URL: {part!r} is not an http:// or "
+                "https:// URL (example: https://user:password@search.example:9200)"
+            )
         tls = parsed.scheme == "https"
-        hosts.append({"host": parsed.hostname, "port": parsed.port or 9200, "use_ssl": tls,
-                      "url_prefix": parsed.path.rstrip("/")})
+        hosts.append(
+            {
+                "host": parsed.hostname,
+                "port": parsed.port or 9200,
+                "use_ssl": tls,
+                "url_prefix": parsed.path.rstrip("/"),
+            }
+        )
         if parsed.username is not None:
             auth = (unquote(parsed.username), unquote(parsed.password or ""))
     if not hosts:
-        raise ValueError("POLICY_SEARCH_OPENSEARCH_URL is empty: give the cluster's address, "
-                         "e.g. http://127.0.0.1:9200")
+        raise ValueError(
+            "POLICY_SEARCH_OPENSEARCH_URL is empty: give the cluster's address, "
+            "e.g. http://127.0.0.1:9200"
+        )
     return hosts, auth
 
 
@@ -108,13 +118,15 @@ def reaching(url: str, alias: str):
         if _index_missing(exc):
             raise IndexUnavailable(
                 f"no OpenSearch index {alias!r} at {public_url(url)} yet: build it with "
-                "`POLICY_SEARCH_BACKEND=opensearch policy-search rebuild`") from exc
+                "`POLICY_SEARCH_BACKEND=opensearch policy-search rebuild`"
+            ) from exc
         raise
     except ConnectionError as exc:
         raise IndexUnavailable(
             f"the OpenSearch cluster at {public_url(url)} cannot be reached ({_reason(exc)}): "
             "start it (`make opensearch` for the local one) or point "
-            "POLICY_SEARCH_OPENSEARCH_URL at it") from exc
+            "POLICY_SEARCH_OPENSEARCH_URL at it"
+        ) from exc
     except (AuthenticationException, AuthorizationException) as exc:
         raise IndexUnavailable(
             f"the OpenSearch cluster at {public_url(url)} refused the credentials "
@@ -125,13 +137,15 @@ def reaching(url: str, alias: str):
         if status >= 500 or status == 429:
             raise IndexUnavailable(
                 f"the OpenSearch cluster at {public_url(url)} cannot answer now (HTTP {status}, "
-                f"{exc.error}): check its health (GET /_cluster/health)") from exc
+                f"{exc.error}): check its health (GET /_cluster/health)"
+            ) from exc
         raise
 
 
 def _index_missing(exc: NotFoundError) -> bool:
     return exc.error in ("index_not_found_exception", "alias_missing_exception") or (
-        isinstance(exc.info, dict) and "error" not in exc.info)
+        isinstance(exc.info, dict) and "error" not in exc.info
+    )
 
 
 def _reason(exc: ConnectionError) -> str:

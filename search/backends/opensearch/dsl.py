@@ -101,13 +101,19 @@ def partial_probe(node: Partial, resolved: Resolved) -> dict:
     """A search whose best hit's score is the greatest number of ``node``'s optional children
     that a post holding all its required children holds (no hit: no such post)."""
     return {
-        "query": {"bool": {
-            "filter": [to_query(c, resolved) for c in node.required],
-            "should": [{"constant_score": {"filter": to_query(c, resolved), "boost": 1.0}}
-                       for c in node.optional],
-            "minimum_should_match": 0 if node.required else 1,
-        }},
-        "size": 1, "_source": False, "track_total_hits": False,
+        "query": {
+            "bool": {
+                "filter": [to_query(c, resolved) for c in node.required],
+                "should": [
+                    {"constant_score": {"filter": to_query(c, resolved), "boost": 1.0}}
+                    for c in node.optional
+                ],
+                "minimum_should_match": 0 if node.required else 1,
+            }
+        },
+        "size": 1,
+        "_source": False,
+        "track_total_hits": False,
     }
 
 
@@ -126,42 +132,78 @@ def to_query(plan: Plan, resolved: Resolved | None = None) -> dict:
             return {"term": {plan.field: {"value": terms[0], "boost": boost}}}
         # Lucene scores a phrase with the sum of its terms' idfs: divided by their number, it
         # weighs as one word, as the Whoosh backend's BM25F scores it.
-        return {"match_phrase": {plan.field: {"query": " ".join(terms), "slop": 0,
-                                              "analyzer": "query_units",
-                                              "boost": boost / len(terms)}}}
+        return {
+            "match_phrase": {
+                plan.field: {
+                    "query": " ".join(terms),
+                    "slop": 0,
+                    "analyzer": "query_units",
+                    "boost": boost / len(terms),
+                }
+            }
+        }
     if isinstance(plan, Spelled):
         boost = saturated_boost(plan.boost)
         if len(plan.options) == 1:
-            return {"bool": {"should": [{"term": {plan.field: {"value": encode_term(t),
-                                                               "boost": boost}}}
-                                        for t in plan.options[0]],
-                             "minimum_should_match": 1}}
-        pieces = [{"span_or": {"clauses": [{"span_term": {plan.field: encode_term(t)}}
-                                           for t in options]}}
-                  for options in plan.options]
+            return {
+                "bool": {
+                    "should": [
+                        {"term": {plan.field: {"value": encode_term(t), "boost": boost}}}
+                        for t in plan.options[0]
+                    ],
+                    "minimum_should_match": 1,
+                }
+            }
+        pieces = [
+            {"span_or": {"clauses": [{"span_term": {plan.field: encode_term(t)}} for t in options]}}
+            for options in plan.options
+        ]
         every = sum(len(options) for options in plan.options)  # idfs summed, as a phrase's
-        return {"span_near": {"clauses": pieces, "slop": 0, "in_order": True,
-                              "boost": boost / every}}
+        return {
+            "span_near": {"clauses": pieces, "slop": 0, "in_order": True, "boost": boost / every}
+        }
     if isinstance(plan, Boosted):
         core = to_query(plan.core, resolved)
-        return {"bool": {"filter": [core], "must": [{"dis_max": {
-            "queries": [core] + [to_query(b, resolved) for b in plan.bonus],
-            "tie_breaker": TIE_BREAKER}}]}}
+        return {
+            "bool": {
+                "filter": [core],
+                "must": [
+                    {
+                        "dis_max": {
+                            "queries": [core] + [to_query(b, resolved) for b in plan.bonus],
+                            "tie_breaker": TIE_BREAKER,
+                        }
+                    }
+                ],
+            }
+        }
     if isinstance(plan, OneWord):
         if len(plan.children) == 1:
             return to_query(plan.children[0], resolved)
-        return {"dis_max": {"queries": [to_query(c, resolved) for c in plan.children],
-                            "tie_breaker": TIE_BREAKER}}
+        return {
+            "dis_max": {
+                "queries": [to_query(c, resolved) for c in plan.children],
+                "tie_breaker": TIE_BREAKER,
+            }
+        }
     if isinstance(plan, Partial):
         return _partial(plan, resolved or {})
     if isinstance(plan, AnyOf):
-        return {"bool": {"should": [to_query(c, resolved) for c in plan.children],
-                         "minimum_should_match": 1}}
+        return {
+            "bool": {
+                "should": [to_query(c, resolved) for c in plan.children],
+                "minimum_should_match": 1,
+            }
+        }
     if isinstance(plan, AllOf):
         return {"bool": {"must": [to_query(c, resolved) for c in plan.children]}}
     if isinstance(plan, Excluding):
-        return {"bool": {"must": [to_query(plan.base, resolved)],
-                         "must_not": [to_query(plan.excluded, resolved)]}}
+        return {
+            "bool": {
+                "must": [to_query(plan.base, resolved)],
+                "must_not": [to_query(plan.excluded, resolved)],
+            }
+        }
     if isinstance(plan, Everything):
         return {"constant_score": {"filter": {"match_all": {}}, "boost": ZERO}}
     if isinstance(plan, InCategory):
@@ -180,8 +222,9 @@ def _partial(node: Partial, resolved: Resolved) -> dict:
     if m == len(optional):  # some post holds every word: the strict AND
         return {"bool": {"must": required + optional}}
     index = list(resolved).index(id(node))
-    named = [{"bool": {"must": [q], "_name": partial_name(index, k)}}
-             for k, q in enumerate(optional)]
+    named = [
+        {"bool": {"must": [q], "_name": partial_name(index, k)}} for k, q in enumerate(optional)
+    ]
     return {"bool": {"must": required, "should": named, "minimum_should_match": m}}
 
 
@@ -212,13 +255,14 @@ def facet_aggregations(filters: Filters) -> dict:
     return {
         "by_category": {
             "filter": _all_of([date_filter(filters)]),
-            "aggs": {"category": {"terms": {"field": "category",
-                                            "size": FACET_SIZE["category"]}}},
+            "aggs": {"category": {"terms": {"field": "category", "size": FACET_SIZE["category"]}}},
         },
         "by_date": {
             "filter": _all_of([category_filter(filters)]),
-            "aggs": {name: {"terms": {"field": name, "size": FACET_SIZE[name]}}
-                     for name in ("year", "month", "fiscal_year")},
+            "aggs": {
+                name: {"terms": {"field": name, "size": FACET_SIZE[name]}}
+                for name in ("year", "month", "fiscal_year")
+            },
         },
     }
 

@@ -47,12 +47,17 @@ ANALYSIS = {
         "units": {"type": "whitespace", "max_token_length": 2 * MAX_TERM_CHARS + 2},
     },
     "filter": {
-        "compound_unit": {"type": "pattern_replace", "pattern": "^([^\u0001]*)\u0001.*$",
-                          "replacement": "$1"},
-        "part_unit": {"type": "pattern_replace", "pattern": "^[^\u0001]*\u0001",
-                      "replacement": ""},
-        "both_units": {"type": "multiplexer", "filters": ["compound_unit", "part_unit"],
-                       "preserve_original": False},
+        "compound_unit": {
+            "type": "pattern_replace",
+            "pattern": "^([^\u0001]*)\u0001.*$",
+            "replacement": "$1",
+        },
+        "part_unit": {"type": "pattern_replace", "pattern": "^[^\u0001]*\u0001", "replacement": ""},
+        "both_units": {
+            "type": "multiplexer",
+            "filters": ["compound_unit", "part_unit"],
+            "preserve_original": False,
+        },
     },
     "analyzer": {
         "units": {"type": "custom", "tokenizer": "units", "filter": ["both_units"]},
@@ -77,10 +82,18 @@ MAPPINGS = {
         "year": {"type": "keyword", "eager_global_ordinals": True},
         "month": {"type": "keyword", "eager_global_ordinals": True},
         "fiscal_year": {"type": "keyword", "eager_global_ordinals": True},
-        "title": {"type": "text", "analyzer": "units", "search_analyzer": "query_units",
-                  "similarity": "title_bm25"},
-        "body": {"type": "text", "analyzer": "units", "search_analyzer": "query_units",
-                 "similarity": "body_bm25"},
+        "title": {
+            "type": "text",
+            "analyzer": "units",
+            "search_analyzer": "query_units",
+            "similarity": "title_bm25",
+        },
+        "body": {
+            "type": "text",
+            "analyzer": "units",
+            "search_analyzer": "query_units",
+            "similarity": "body_bm25",
+        },
         "stored": {"type": "object", "enabled": False},
         "offsets": {"type": "object", "enabled": False},
     },
@@ -173,8 +186,9 @@ def find_term(text: str, offsets: Sequence[int], term: str) -> list[tuple[int, i
     return out
 
 
-def document(post: Post, title: Sequence[Unit], body: Sequence[Unit],
-             key: tuple | None = None) -> dict:
+def document(
+    post: Post, title: Sequence[Unit], body: Sequence[Unit], key: tuple | None = None
+) -> dict:
     """The OpenSearch document of one analysed post."""
     title_units, title_offsets = encode_units(title)
     body_units, body_offsets = encode_units(body)

@@ -8,7 +8,7 @@ same terms, positions and offsets as any other backend gets from
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from whoosh.analysis import Filter, Token, Tokenizer
 
@@ -37,7 +37,7 @@ class UnitToken(Token):
 
     def __repr__(self) -> str:
         fields = {**self.__dict__, **self._slots()}
-        return "UnitToken(%s)" % ", ".join(f"{k}={v!r}" for k, v in fields.items())
+        return f"UnitToken({', '.join(f'{k}={v!r}' for k, v in fields.items())})"
 
 
 class SudachiTokenizer(Tokenizer):
@@ -59,9 +59,19 @@ class SudachiTokenizer(Tokenizer):
     def __hash__(self) -> int:
         return hash(type(self))
 
-    def __call__(self, value: str, positions: bool = False, chars: bool = False,
-                 keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,
-                 start_char: int = 0, tokenize: bool = True, mode: str = "", **kwargs) -> Iterator[Token]:
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs,
+    ) -> Iterator[Token]:
         t = UnitToken(positions, chars, removestops=removestops, mode=mode, **kwargs)
         t.boost = 1.0
         t.stopped = False

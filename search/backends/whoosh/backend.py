@@ -113,9 +113,11 @@ class WhooshBackend:
     def stats(self) -> BackendStats:
         live = self.store.live_dir()
         if live is None:
-            raise IndexUnavailable(f"no index under {self.root}: build it with `policy-search "
-                                   "update` (or point --index / POLICY_SEARCH_INDEX at the right "
-                                   "directory)")
+            raise IndexUnavailable(
+                f"no index under {self.root}: build it with `policy-search "
+                "update` (or point --index / POLICY_SEARCH_INDEX at the right "
+                "directory)"
+            )
         ix = whoosh_index.open_dir(live)
         try:
             with ix.reader() as reader:
@@ -127,8 +129,9 @@ class WhooshBackend:
         finally:
             ix.close()
         size = sum(p.stat().st_size for p in Path(live).rglob("*") if p.is_file())
-        return BackendStats("whoosh", str(self.root), live.name, posts, len(terms), size,
-                            (("segments", segments),))
+        return BackendStats(
+            "whoosh", str(self.root), live.name, posts, len(terms), size, (("segments", segments),)
+        )
 
 
 def create(settings: Settings) -> WhooshBackend:
@@ -136,6 +139,7 @@ def create(settings: Settings) -> WhooshBackend:
 
 
 # --- read side -------------------------------------------------------------------------------
+
 
 class WhooshSnapshot:
     """One leased generation (:class:`search.backend.Snapshot`); ``ref`` is the Whoosh document
@@ -173,20 +177,32 @@ class WhooshSnapshot:
         passing, facets = _facets(view, matched, query.filters)
         if query.order is not Order.RELEVANCE:
             scores = None
-        docs = _page(view, passing, scores, query.order is Order.DATE_ASC, query.start,
-                     query.start + query.size) if query.size > 0 else []
+        docs = (
+            _page(
+                view,
+                passing,
+                scores,
+                query.order is Order.DATE_ASC,
+                query.start,
+                query.start + query.size,
+            )
+            if query.size > 0
+            else []
+        )
         strict = isinstance(plan, Everything) or plan is None or not self.engine.partial
         if strict:
-            hits = tuple(Hit(self._stored(d), scores.get(d, 0.0) if scores else 0.0)
-                         for d in docs)
+            hits = tuple(Hit(self._stored(d), scores.get(d, 0.0) if scores else 0.0) for d in docs)
             return SearchPage(len(passing), hits, facets)
         missing = self.engine.missing
-        hits = tuple(Hit(self._stored(d), scores.get(d, 0.0) if scores else 0.0,
-                         missing.get(d, ())) for d in docs)
+        hits = tuple(
+            Hit(self._stored(d), scores.get(d, 0.0) if scores else 0.0, missing.get(d, ()))
+            for d in docs
+        )
         return SearchPage(len(passing), hits, facets, "partial")
 
-    def term_chars(self, field: str, term: str, refs: Sequence[Hashable]
-                   ) -> Mapping[Hashable, Sequence[Occurrence]]:
+    def term_chars(
+        self, field: str, term: str, refs: Sequence[Hashable]
+    ) -> Mapping[Hashable, Sequence[Occurrence]]:
         # This backend's refs are its document numbers (see _stored).
         found = self.engine.term_chars(field, term, cast("list[int]", list(refs)))
         return cast("Mapping[Hashable, Sequence[Occurrence]]", found)
@@ -217,13 +233,26 @@ class WhooshSnapshot:
     def _stored(self, d: int) -> StoredPost:
         fields = self.reader.stored_fields(d)
         tags = fields.get("tags") or ""
-        return StoredPost(d, fields["id"], fields["title"], fields["date"], fields["category"],
-                          fields.get("url", ""), tuple(t for t in tags.split(",") if t),
-                          fields.get("body", ""))
+        return StoredPost(
+            d,
+            fields["id"],
+            fields["title"],
+            fields["date"],
+            fields["category"],
+            fields.get("url", ""),
+            tuple(t for t in tags.split(",") if t),
+            fields.get("body", ""),
+        )
 
 
-def _page(view: IndexView, passing: list[int], scores: dict[int, float] | None,
-          ascending: bool, start: int, end: int) -> list[int]:
+def _page(
+    view: IndexView,
+    passing: list[int],
+    scores: dict[int, float] | None,
+    ascending: bool,
+    start: int,
+    end: int,
+) -> list[int]:
     """Documents ``start:end`` of ``passing`` by score (ties: newer first), or by date."""
     rank = view.date_rank
     if scores:
@@ -233,7 +262,7 @@ def _page(view: IndexView, passing: list[int], scores: dict[int, float] | None,
         ordered, n = view.date_order, len(view.date_order)
         if ascending:
             return ordered[start:end]
-        return ordered[max(0, n - end):max(0, n - start)][::-1]
+        return ordered[max(0, n - end) : max(0, n - start)][::-1]
     pick = heapq.nsmallest if ascending else heapq.nlargest
     return pick(end, passing, key=rank.__getitem__)[start:end]
 
@@ -276,8 +305,9 @@ def _facets(view: IndexView, matched: list[int], filters: Filters) -> tuple[list
         months[view.month_of_date[date]] += n
         fiscal[view.fiscal_of_date[date]] += n
     facets = Facets(
-        category=tuple(FacetCount(v, n)
-                       for v, n in sorted(cat_counts.items(), key=lambda kv: (-kv[1], kv[0]))),
+        category=tuple(
+            FacetCount(v, n) for v, n in sorted(cat_counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        ),
         year=_newest_first(years),
         month=_newest_first(months),
         fiscal_year=_newest_first(fiscal),
@@ -292,6 +322,7 @@ def _newest_first(counts: Counter) -> tuple[FacetCount, ...]:
 
 
 # --- write side ------------------------------------------------------------------------------
+
 
 class WhooshGeneration:
     """A published generation directory (:class:`search.backend.Generation`)."""
@@ -310,8 +341,9 @@ class WhooshGeneration:
         ix = whoosh_index.open_dir(self.directory)
         try:
             with ix.reader() as reader:
-                return {fields["id"]: fields.get("content_hash")
-                        for _, fields in reader.iter_docs()}
+                return {
+                    fields["id"]: fields.get("content_hash") for _, fields in reader.iter_docs()
+                }
         finally:
             ix.close()
 
@@ -338,14 +370,24 @@ class WhooshSession:
             self.abort()
             raise
 
-    def write(self, items: Sequence[Path | Post], load: PostLoader, *, workers: int = 1,
-              progress: Progress | None = None) -> WriteResult:
+    def write(
+        self,
+        items: Sequence[Path | Post],
+        load: PostLoader,
+        *,
+        workers: int = 1,
+        progress: Progress | None = None,
+    ) -> WriteResult:
         result = write_segments(self.build_dir, items, load, workers, progress)
         self._segments += result.segments
         if self.live is not None:  # the old versions of these posts go at the commit
             self._delete.update(result.indexed)
-        return WriteResult({i: PostEntry(h, k) for i, (h, k) in result.indexed.items()},
-                           list(result.problems), set(result.readings), result.words)
+        return WriteResult(
+            {i: PostEntry(h, k) for i, (h, k) in result.indexed.items()},
+            list(result.problems),
+            set(result.readings),
+            result.words,
+        )
 
     def delete(self, ids: Collection[str]) -> None:
         if self.live is not None:

@@ -203,8 +203,9 @@ class Engine:
                     scores[d] = get(d, 0.0) + s
             return scores
         if isinstance(plan, AllOf):
-            return self._near(plan, plan.children,
-                              _sum_common([self._eval(c) for c in plan.children]))
+            return self._near(
+                plan, plan.children, _sum_common([self._eval(c) for c in plan.children])
+            )
         if isinstance(plan, Partial):
             return self._partial(plan)
         if isinstance(plan, Excluding):
@@ -248,10 +249,11 @@ class Engine:
         scores = {}
         for d in chosen:
             scores[d] = (base[d] if base is not None else 0.0) + sum(
-                part.get(d, 0.0) for part in optional)
-            self.missing[d] = tuple(label for label, part
-                                    in zip(plan.labels, optional, strict=False)
-                                    if d not in part)
+                part.get(d, 0.0) for part in optional
+            )
+            self.missing[d] = tuple(
+                label for label, part in zip(plan.labels, optional, strict=False) if d not in part
+            )
         self.partial = True
         return self._near(plan, children, scores)
 
@@ -307,8 +309,9 @@ class Engine:
             if isinstance(leaf, Spelled):
                 found = self._compute_spelled(leaf)
             elif isinstance(leaf, Boosted):
-                proven = self._tf(leaf.bonus[0]) if leaf.whole and len(leaf.core.terms) > 1 \
-                    else None
+                proven = (
+                    self._tf(leaf.bonus[0]) if leaf.whole and len(leaf.core.terms) > 1 else None
+                )
                 found = dict(self._compute_seq(leaf.core, proven))
                 for extra in leaf.bonus:
                     for d, f in self._tf(extra).items():
@@ -353,10 +356,12 @@ class Engine:
                 else:
                     weights[k] = {d: pl.weights[i] for d in candidates if (i := pl.find(d)) >= 0}
                     values[k] = {d: pl.values[pl.find(d)] for d in weights[k]}
-            candidates = set(weights[k]) if candidates is None else \
-                candidates.intersection(weights[k])
+            candidates = (
+                set(weights[k]) if candidates is None else candidates.intersection(weights[k])
+            )
             if not candidates:
                 return {}
+        assert candidates is not None  # the loop ran: a phrase has terms
         unproven = [d for d in candidates if not proven or d not in proven]
         matched = candidates.difference(d for d in unproven if not _phrase_at(values, d))
         if len(weights) == 2:
@@ -383,6 +388,7 @@ class Engine:
                 return {}
             found.append(held)
         out: dict[int, float] = {}
+        assert candidates is not None  # the loop ran: a reading has pieces
         for d in candidates:
             if len(found) > 1:
                 starts = {p for _, v in found[0][d] for p in _positions(v)}

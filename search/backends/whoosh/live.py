@@ -24,7 +24,7 @@ import os
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sized
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -36,7 +36,6 @@ from search.backend import IndexUnavailable
 from search.readings import ReadingLexicon
 from search.schema import fiscal_year
 from search.store import IndexStore
-
 
 #: How many entries the per-generation cache of posting lists and results may hold in all: one
 #: per posting of a remembered posting list, one per document of a remembered term or phrase
@@ -154,8 +153,10 @@ class IndexView:
         if norms is None:
             average = reader.field_length(field) / (reader.doc_count() or 1) or 1
             length = reader.doc_field_length
-            norms = [k1 * ((1 - b) + b * length(d, field, 1) / average)
-                     for d in range(self.doc_count_all)]
+            norms = [
+                k1 * ((1 - b) + b * length(d, field, 1) / average)
+                for d in range(self.doc_count_all)
+            ]
             self.cache[key] = norms
         return norms
 
@@ -173,7 +174,7 @@ class IndexView:
             self._results.clear()
             self._results_size = 0
 
-    def remember(self, key, result: dict) -> None:
+    def remember(self, key, result: Sized) -> None:
         """Keep ``result`` (a posting list, or a term's or phrase's scores: the generation never
         changes, so they stay right); the least recently used go beyond
         :data:`RESULT_CACHE_ENTRIES` entries in all."""
@@ -282,8 +283,9 @@ class LiveIndex:
             except Exception as exc:
                 self._release(view)
                 if not view.retired:
-                    raise IndexUnavailable(f"the index under {self.root} cannot be read: "
-                                           f"{exc}") from exc
+                    raise IndexUnavailable(
+                        f"the index under {self.root} cannot be read: {exc}"
+                    ) from exc
                 # The view was replaced (and its files perhaps removed) before this request
                 # got a searcher of it: take the new one.
 
@@ -299,8 +301,9 @@ class LiveIndex:
             try:
                 self._refresh()
             except Exception as exc:  # an index that cannot be opened at all
-                raise IndexUnavailable(f"the index under {self.root} cannot be opened: "
-                                       f"{exc}") from exc
+                raise IndexUnavailable(
+                    f"the index under {self.root} cannot be opened: {exc}"
+                ) from exc
         with self._lock:
             if self._closed:
                 raise IndexUnavailable("the search service is closed")

@@ -2,9 +2,9 @@
 
 Each worker process opens the index being built, takes small batches of posts from a shared
 queue, analyses them and writes them into segments of its own (:class:`.writer.LeanWriter`,
-without the index lock, as :mod:`whoosh.multiproc` does). The parent then writes one table of contents that lists the
-existing segments (minus deleted posts) and the new ones. No segment is merged after the fact:
-each post is analysed and written exactly once.
+without the index lock, as :mod:`whoosh.multiproc` does). The parent then writes one table of
+contents that lists the existing segments (minus deleted posts) and the new ones. No segment is
+merged after the fact: each post is analysed and written exactly once.
 
 Workers are started with the ``spawn`` method: nothing (no Sudachi dictionary, no open index,
 no web server threads, no lock file) is inherited from the parent. A worker that finds its parent
@@ -72,8 +72,13 @@ class SegmentsResult:
     (:mod:`search.suggest`)."""
 
 
-def write_segments(index_dir: Path, items: Sequence[Item], load: PostLoader, workers: int = 2,
-                   progress: Progress | None = None) -> SegmentsResult:
+def write_segments(
+    index_dir: Path,
+    items: Sequence[Item],
+    load: PostLoader,
+    workers: int = 2,
+    progress: Progress | None = None,
+) -> SegmentsResult:
     """Analyse and write ``items`` (post files, read with ``load``, or posts) into new segments of
     the index in ``index_dir``, using ``workers`` processes (1: this process)."""
     result = SegmentsResult()
@@ -81,6 +86,7 @@ def write_segments(index_dir: Path, items: Sequence[Item], load: PostLoader, wor
         return result
     workers = max(1, min(workers, len(items)))
     if workers == 1:
+
         def report(done: int) -> None:
             if progress is not None:
                 progress(done, len(items))
@@ -90,19 +96,31 @@ def write_segments(index_dir: Path, items: Sequence[Item], load: PostLoader, wor
     return _write_parallel(index_dir, items, load, workers, progress, result)
 
 
-def _write_parallel(index_dir: Path, items: Sequence[Item], load: PostLoader, workers: int,
-                    progress: Progress | None, result: SegmentsResult) -> SegmentsResult:
+def _write_parallel(
+    index_dir: Path,
+    items: Sequence[Item],
+    load: PostLoader,
+    workers: int,
+    progress: Progress | None,
+    result: SegmentsResult,
+) -> SegmentsResult:
     """Workers take small batches from one queue as they go, so both finish at the same time
     whatever the posts' lengths (and whatever else the machine is doing)."""
     ctx = mp.get_context("spawn")
     jobs, messages = ctx.Queue(), ctx.Queue()
     for start in range(0, len(items), BATCH):
-        jobs.put(list(items[start:start + BATCH]))
+        jobs.put(list(items[start : start + BATCH]))
     for _ in range(workers):
         jobs.put(None)
-    procs = [ctx.Process(target=_worker, name=f"policy-search-indexer-{n}", daemon=True,
-                         args=(str(index_dir), load, jobs, messages, n, os.getpid()))
-             for n in range(workers)]
+    procs = [
+        ctx.Process(
+            target=_worker,
+            name=f"policy-search-indexer-{n}",
+            daemon=True,
+            args=(str(index_dir), load, jobs, messages, n, os.getpid()),
+        )
+        for n in range(workers)
+    ]
     counts = [0] * workers
     finished: set[int] = set()
     try:
@@ -114,8 +132,10 @@ def _write_parallel(index_dir: Path, items: Sequence[Item], load: PostLoader, wo
             except queue.Empty:
                 dead = [n for n, p in enumerate(procs) if n not in finished and not p.is_alive()]
                 if dead and messages.empty():
-                    raise BackendError(f"indexer worker {dead[0]} died (exit code "
-                                       f"{procs[dead[0]].exitcode}); nothing was published") from None
+                    raise BackendError(
+                        f"indexer worker {dead[0]} died (exit code "
+                        f"{procs[dead[0]].exitcode}); nothing was published"
+                    ) from None
                 continue
             kind, n = message[0], message[1]
             if kind == "progress":
@@ -126,7 +146,9 @@ def _write_parallel(index_dir: Path, items: Sequence[Item], load: PostLoader, wo
                 finished.add(n)
                 _collect(result, *message[2:])
             else:
-                raise BackendError(f"indexer worker {n} failed; nothing was published:\n{message[2]}")
+                raise BackendError(
+                    f"indexer worker {n} failed; nothing was published:\n{message[2]}"
+                )
         for proc in procs:
             proc.join()
     finally:
@@ -141,8 +163,14 @@ def _write_parallel(index_dir: Path, items: Sequence[Item], load: PostLoader, wo
     return result
 
 
-def _collect(result: SegmentsResult, segments: list, problems: list[Rejected], indexed: dict,
-             readings: set, words: WordCounts) -> None:
+def _collect(
+    result: SegmentsResult,
+    segments: list,
+    problems: list[Rejected],
+    indexed: dict,
+    readings: set,
+    words: WordCounts,
+) -> None:
     result.segments += segments
     result.problems += problems
     result.indexed.update(indexed)
@@ -150,9 +178,13 @@ def _collect(result: SegmentsResult, segments: list, problems: list[Rejected], i
     result.words.merge(words)
 
 
-def _write_share(index_dir: str, load: PostLoader, batches: Iterable[Sequence[Item]],
-                 report: Callable[[int], None], parent: int | None = None
-                 ) -> tuple[list, list[Rejected], dict, set, WordCounts]:
+def _write_share(
+    index_dir: str,
+    load: PostLoader,
+    batches: Iterable[Sequence[Item]],
+    report: Callable[[int], None],
+    parent: int | None = None,
+) -> tuple[list, list[Rejected], dict, set, WordCounts]:
     """Index the items of ``batches`` into new segments: ``(segments, problems, indexed,
     readings, words)`` (see :class:`SegmentsResult`)."""
     ix = whoosh_index.open_dir(index_dir)
@@ -215,10 +247,14 @@ def _worker(index_dir: str, load: PostLoader, jobs, messages, n: int, parent: in
             yield batch
 
     try:
-        shares = _write_share(index_dir, load, batches(), lambda k: messages.put(("progress", n, k)), parent)
+        shares = _write_share(
+            index_dir, load, batches(), lambda k: messages.put(("progress", n, k)), parent
+        )
         messages.put(("done", n, *shares))
     except BaseException:
-        messages.put(("failed", n, traceback.format_exc().strip().splitlines()[-1]))  # no traceback for staff
+        messages.put(
+            ("failed", n, traceback.format_exc().strip().splitlines()[-1])
+        )  # no traceback for staff
     messages.close()
     messages.join_thread()
     # Everything is on disk and in the pipe: skip tearing down the heap object by object (a
@@ -252,6 +288,7 @@ def commit(ix, new_segments: list, delete_ids: Sequence[str] = ()) -> None:
 def _merge_small(writer: SegmentWriter, segments: list) -> list:
     """Merge policy: segments with few live posts are copied (not re-analysed) into the writer's
     own segment when there are more than a few of them, as are segments that are mostly deleted."""
+
     def live(seg) -> int:
         return seg.doc_count_all() - seg.deleted_count()
 

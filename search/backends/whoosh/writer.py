@@ -29,7 +29,6 @@ from operator import sub
 from pickle import dumps
 
 from isal import isal_zlib
-
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
 from whoosh.columns import CompressedBytesColumn
 from whoosh.filedb.filetables import _lengths as _HASH_LENGTHS
@@ -90,8 +89,11 @@ class LeanWriter(SegmentWriter):
         self._postings: dict[str, dict[bytes, list]] = {}
         # field name -> per-document lengths, as the codec will read them back
         self._lengths: dict[str, list] = {}
-        self._lean = {name for name, field in self.schema.items()
-                      if field.indexed and type(field.format) is Characters and field.analyzer == _TERM}
+        self._lean = {
+            name
+            for name, field in self.schema.items()
+            if field.indexed and type(field.format) is Characters and field.analyzer == _TERM
+        }
         self.postings_count = 0
         self._weights: dict = {}
         self._memo: dict[str, dict] = {}
@@ -116,7 +118,9 @@ class LeanWriter(SegmentWriter):
                     if fieldname in self._lean:
                         length = self._add_positions(fieldname, docnum, field, _deltas(value))
                     else:
-                        length = self._add_items(fieldname, docnum, self._index(fieldname, field, value))
+                        length = self._add_items(
+                            fieldname, docnum, self._index(fieldname, field, value)
+                        )
                     if not field.scorable:
                         length = 0
                     self._set_length(fieldname, docnum, length)
@@ -265,22 +269,49 @@ class LeanWriter(SegmentWriter):
                     block_max = max(map(max_of.__getitem__, ids))
                     total += sum(stored_weights)
                     minlength = block_min if minlength is None else min(minlength, block_min)
-                    maxlength, maxweight = max(maxlength, block_max), max(maxweight, block_maxweight)
+                    maxlength, maxweight = (
+                        max(maxlength, block_max),
+                        max(maxweight, block_maxweight),
+                    )
                     deltas = tuple(map(sub, ids, [0, *ids[:-1]]))  # whoosh's delta_encode
                     if not all_values:
                         block_values = [v for v in block_values if v]
-                    data = dumps((deltas, _mini_weights(stored_weights), _mini_values(block_values, fixed)), protocol)
+                    data = dumps(
+                        (deltas, _mini_weights(stored_weights), _mini_values(block_values, fixed)),
+                        protocol,
+                    )
                     compression = level if len(data) >= min_compress else 0
                     if compression:
                         data = compress(data, compression)
-                    info = dumps((end - start, ids[-1], block_maxweight, compression,
-                                  length_to_byte(block_min), length_to_byte(block_max)), 2)
+                    info = dumps(
+                        (
+                            end - start,
+                            ids[-1],
+                            block_maxweight,
+                            compression,
+                            length_to_byte(block_min),
+                            length_to_byte(block_max),
+                        ),
+                        2,
+                    )
                     size = len(info) + len(data)
-                    parts += (pack_int(-size if end == count else size), info, data)  # <0: last block
+                    parts += (
+                        pack_int(-size if end == count else size),
+                        info,
+                        data,
+                    )  # <0: last block
                 blocks = b"".join(parts)
                 write_blocks(blocks)
-                record = pack_info(False, total, count, 0 if minlength is None else length_to_byte(minlength),
-                                   length_to_byte(maxlength), maxweight, docnums[0], docnums[-1])
+                record = pack_info(
+                    False,
+                    total,
+                    count,
+                    0 if minlength is None else length_to_byte(minlength),
+                    length_to_byte(maxlength),
+                    maxweight,
+                    docnums[0],
+                    docnums[-1],
+                )
                 terms_table.add(prefix + tbytes, record + pack_long(offset) + pack_int(len(blocks)))
                 offset += len(blocks)
             fw.finish_field()
