@@ -39,14 +39,14 @@ from search.store import IndexStore
 
 #: How many entries the per-generation cache of posting lists and results may hold in all: one
 #: per posting of a remembered posting list, one per document of a remembered term or phrase
-#: result. About 80 bytes an entry on the white-paper corpus, so at most about 80 MB.
+#: result (the memory this bounds is measured in docs/search.md).
 RESULT_CACHE_ENTRIES = 1_000_000
 
 
 #: Searchers one generation may have open at once. Whoosh 2.7.5 copies a segment's postings
-#: into memory for every searcher (``BufferFile`` wraps the mapped file in a ``BytesIO``): about
-#: 27 MB each on the white-paper corpus. Requests beyond this wait for a free searcher; with
-#: the GIL, more would add memory rather than speed.
+#: into memory for every searcher (``BufferFile`` wraps the mapped file in a ``BytesIO``).
+#: Requests beyond this wait for a free searcher; with the GIL, more would add memory rather
+#: than speed.
 MAX_SEARCHERS = 2
 
 

@@ -4,8 +4,8 @@
 ``exact=True`` the files are the same byte for byte. By default three things differ that a reader
 cannot tell apart: posting blocks whose pickle is under 256 bytes are stored uncompressed
 (:data:`MIN_COMPRESS`), and the others, like the stored fields, are compressed by ISA-L's deflate
-(``isal``), which makes standard zlib streams about three times as fast as zlib itself, at a few
-per cent more bytes; and block data is pickled with protocol 4 (:data:`BLOCK_PROTOCOL`).
+(``isal``), which makes standard zlib streams faster than zlib itself, at a few per cent more
+bytes (docs/indexing.md); and block data is pickled with protocol 4 (:data:`BLOCK_PROTOCOL`).
 Whoosh's reader decompresses them with ``zlib`` as ever. ``tests/indexer/test_writer.py`` checks
 both modes. What it does differently:
 
@@ -43,19 +43,18 @@ from .analyzer import japanese_analyzer
 
 _TERM = japanese_analyzer()
 _ONE = pack_uint(1)
-#: Posting blocks whose pickle is shorter than this are stored without zlib. zlib spends about
-#: 17 µs on any call (setting up its state) to save a few bytes on such a block, or to add some;
+#: Posting blocks whose pickle is shorter than this are stored without zlib. zlib pays a fixed
+#: cost on any call (setting up its state) to save a few bytes on such a block, or to add some;
 #: each block's header records the compression used and Whoosh's reader follows it. (Whoosh meant
 #: to skip blocks under 20 bytes; its ``_write_block`` computes that and then overwrites it.)
 MIN_COMPRESS = 256
 #: ISA-L's compression level for posting blocks (0–3): on the white-paper posts level 2 is as fast
-#: as level 1 and a little smaller; both make about 6% more bytes than zlib's level 3 in a third
-#: of the time.
+#: as level 1 and a little smaller (docs/indexing.md has the figures).
 ISAL_LEVEL = 2
 #: Pickle protocol of a posting block's data (ids, weights, values). Whoosh uses protocol 2, which
 #: has no opcode for bytes: each posting value becomes a call of ``_codecs.encode`` on a latin-1
-#: string, about nine times as slow to write (and slower to read) as protocol 4's length-prefixed
-#: bytes, and about twice as large after deflate. Whoosh's reader unpickles any protocol.
+#: string, much slower to write (and to read) than protocol 4's length-prefixed bytes, and larger
+#: after deflate (docs/indexing.md). Whoosh's reader unpickles any protocol.
 BLOCK_PROTOCOL = 4
 #: Values remembered per field by ``LeanWriter._index``.
 MEMO_VALUES = 4096
