@@ -89,6 +89,10 @@ PUBLISHED = ".published"
 #: shards tie, and a ranking does not depend on where the alias's documents happen to lie. Costs
 #: one more round of small per-shard requests per search (docs/scale-out.md).
 SEARCH_TYPE = "dfs_query_then_fetch"
+#: Seconds to wait before asking again a search that some shard copies failed (a copy that has
+#: just been allocated can fail its first searches for a moment): at most about a third of a
+#: second in all, well inside the read timeout.
+SHARD_RETRY_PAUSES = (0.05, 0.25)
 
 
 @dataclass
@@ -446,9 +450,10 @@ class Snapshot:
     def _whole(self, body: dict, start: int, size: int) -> dict:
         """The search's answer from every shard. A shard copy that fails (one still starting,
         or on a node that just died) leaves OpenSearch's answer short of hits while it still
-        says 200; the search is asked once more, which the other copy answers, and a second
-        short answer is a 503 rather than a page served as if it were whole."""
-        for _ in range(2):
+        says 200; the search is asked again after a short pause (:data:`SHARD_RETRY_PAUSES`),
+        which the other copy, or the copy that has finished starting, answers; an answer still
+        short after that is a 503 rather than a page served as if it were whole."""
+        for pause in (*SHARD_RETRY_PAUSES, None):
             found = self._client.search(
                 index=self._alias,
                 body={**body, "from": start, "size": size},
@@ -457,6 +462,8 @@ class Snapshot:
             shards = found.get("_shards") or {}
             if not shards.get("failed"):
                 return found
+            if pause is not None:
+                time.sleep(pause)
         raise IndexUnavailable(
             f"OpenSearch answered from {shards.get('successful', 0)} of "
             f"{shards.get('total', '?')} shards; the cluster is recovering, "
