@@ -107,7 +107,11 @@ def failure_window(outcomes: list[Outcome]) -> float:
 
 @pytest.fixture
 def served(opensearch_faults, fixture_posts, corpus_dir, tmp_path):
-    """A server on an index of the fixture posts under an alias of its own."""
+    """A server on an index of the fixture posts under an alias of its own, on a green cluster."""
+    # The tests before may have killed and restarted nodes, and restarted ones recover their
+    # shard copies for a while after the cluster is yellow: a fault test starts from a whole
+    # cluster, or what it measures before the kill is that recovery, not the backend.
+    opensearch_faults.wait_for(status="green", nodes=NODES)
     alias = unique_alias("faults")
     url = ",".join(opensearch_faults.urls)
     settings = opensearch_settings(url, alias, index_dir=tmp_path / "state",
