@@ -15,7 +15,7 @@ import os
 import pytest
 
 from search import Post, Settings
-from tests.fixtures.backends import BACKEND_SETUPS, CONTRACT_BACKENDS, publish_posts
+from tests.fixtures.backends import BACKEND_SETUPS, CONTRACT_BACKENDS, publish_posts, serving
 from tests.fixtures.index import build_index, write_corpus
 from tests.fixtures.posts import FIXTURE_POSTS
 
@@ -48,21 +48,10 @@ def settings(index_root, corpus_dir) -> Settings:
     return Settings(index_dir=index_root, corpus_dir=corpus_dir)
 
 
-def _serving(settings: Settings):
-    """``create_app(settings)``, its search service closed afterwards (a fixture's body)."""
-    from web import create_app
-
-    application = create_app(settings)
-    yield application
-    service = application.extensions.get("search_service")
-    if service is not None:
-        service.close()
-
-
 @pytest.fixture(scope="session")
 def app(settings):
     """The Flask app over the fixture index (``create_app(settings)``)."""
-    yield from _serving(settings)
+    yield from serving(settings)
 
 
 @pytest.fixture
@@ -88,7 +77,7 @@ def backend_settings(request, backend, tmp_path_factory, corpus_dir, fixture_pos
 @pytest.fixture(scope="session")
 def backend_app(backend_settings):
     """The Flask app over ``backend_settings``."""
-    yield from _serving(backend_settings)
+    yield from serving(backend_settings)
 
 
 @pytest.fixture

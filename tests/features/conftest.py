@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from search import Settings
-from tests.fixtures.backends import BACKEND_SETUPS, CONTRACT_BACKENDS
+from tests.fixtures.backends import BACKEND_SETUPS, CONTRACT_BACKENDS, serving
 
 SAMPLE_CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 
@@ -94,11 +94,7 @@ def backend_index(request, tmp_path):
 
 @pytest.fixture(scope="session")
 def sample_app(sample_settings):
-    from web import create_app
-
-    application = create_app(sample_settings)
-    yield application
-    application.extensions["search_service"].close()
+    yield from serving(sample_settings)
 
 
 @pytest.fixture

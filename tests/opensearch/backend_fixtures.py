@@ -13,7 +13,7 @@ from collections.abc import Iterable
 import pytest
 
 from search import Post, Settings
-from tests.fixtures.backends import publish_posts
+from tests.fixtures.backends import publish_posts, serving
 
 
 def opensearch_settings(url: str, alias: str, **fields) -> Settings:
@@ -49,11 +49,7 @@ def os_settings(opensearch_cluster, fixture_posts, corpus_dir, tmp_path_factory)
 
 @pytest.fixture(scope="session")
 def os_app(os_settings):
-    from web import create_app
-
-    application = create_app(os_settings)
-    yield application
-    application.extensions["search_service"].close()
+    yield from serving(os_settings)
 
 
 @pytest.fixture
