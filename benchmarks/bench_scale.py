@@ -2,7 +2,7 @@
 posts.
 
     python -m benchmarks.bench_scale [--copies 1,8] [--backends whoosh,opensearch]
-                                     [--requests 400] [--opensearch-url URL]
+                                     [--requests 1000] [--opensearch-url URL]
 
 **Corpora.** The white paper (``../shared/corpora/whitepaper/posts.jsonl``, 6,362 posts) once,
 and 8 times: copy *k* has ids ``<id>-x<k>``, dates shifted by *k* × 371 days (so the year, month
@@ -248,7 +248,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--copies", default="1,8")
     parser.add_argument("--backends", default="whoosh,opensearch")
-    parser.add_argument("--requests", type=int, default=400)
+    parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument("--opensearch-url", default=DEFAULT_URL)
     parser.add_argument("--work", type=Path, default=ROOT / "var" / "bench-scale")
     args = parser.parse_args(argv)

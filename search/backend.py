@@ -78,6 +78,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import importlib
+from collections import Counter
 from collections.abc import Callable, Collection, Hashable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -86,7 +87,7 @@ from typing import TYPE_CHECKING, Literal, Protocol
 
 from .analysis import Unit, morphology
 from .readings import ReadingLexicon
-from .schema import Post
+from .schema import Post, fiscal_year
 from .suggest import WordCounts
 
 if TYPE_CHECKING:
@@ -344,6 +345,30 @@ class Facets:
     year: tuple[FacetCount, ...] = ()
     month: tuple[FacetCount, ...] = ()
     fiscal_year: tuple[FacetCount, ...] = ()
+
+    @classmethod
+    def counted(cls, categories: Mapping[str, int], months: Mapping[str, int]) -> Facets:
+        """The facets of category counts and ``YYYY-MM`` month counts: a year and a 年度 are
+        unions of months, so a backend counts months alone and the other two follow."""
+        years: Counter[str] = Counter()
+        fiscal: Counter[str] = Counter()
+        for month, n in months.items():
+            first = dt.date(int(month[:4]), int(month[5:7]), 1)
+            years[f"{first.year:04d}"] += n
+            fiscal[f"{fiscal_year(first):04d}"] += n
+
+        def newest_first(counts: Mapping[str, int]) -> tuple[FacetCount, ...]:
+            return tuple(FacetCount(v, n) for v, n in sorted(counts.items(), reverse=True) if n)
+
+        by_count = sorted(
+            ((v, n) for v, n in categories.items() if n), key=lambda kv: (-kv[1], kv[0])
+        )
+        return cls(
+            category=tuple(FacetCount(v, n) for v, n in by_count),
+            year=newest_first(years),
+            month=newest_first(months),
+            fiscal_year=newest_first(fiscal),
+        )
 
 
 #: Whether a search's plan matched strictly (``"all"``) or through the fallback of a

@@ -42,6 +42,17 @@ def test_partial_nodes_inner_first_and_inside_exclusions():
     assert list(dsl.partial_nodes(plan)) == [inner, outer]
 
 
+def test_partial_nodes_are_first_guessed_whole():
+    inner = Partial((), (FUKUSHI, JINZAI), ("福祉", "人材"))
+    outer = Partial((inner,), (KAIGO,), ("介護",))
+    assert dsl.assume_whole(outer) == {id(inner): 2, id(outer): 1}
+    assert dsl.assume_whole(Excluding(outer, JINZAI)) == {id(inner): 2, id(outer): 1}
+    assert dsl.assume_whole(KAIGO) == {}
+    # A match cannot confirm a guess about the words a post must not have.
+    assert dsl.assume_whole(Excluding(KAIGO, inner)) is None
+    assert dsl.assume_whole(Partial((Excluding(KAIGO, inner),), (), ())) is None
+
+
 def test_the_probe_counts_optional_words_of_posts_with_every_required_one():
     node = Partial((KAIGO,), (FUKUSHI, JINZAI), ("福祉", "人材"))
     probe = dsl.partial_probe(node, {})

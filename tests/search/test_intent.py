@@ -4,6 +4,7 @@ corpus shipped in corpus/ (44 posts)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -82,6 +83,23 @@ def test_no_post_with_every_word_gives_the_posts_with_most(service):
     assert [(h["id"], h["missing"]) for h in body["hits"]] == [
         ("2019-07-26-p2-kaigo-hoken-bukai-dai8ki", ["ひきこもり"]),
         ("2023-03-31-p2-dai8ji-iryo-keikaku-sakusei-shishin", ["ひきこもり"])]
+
+
+@pytest.mark.parametrize(("q", "filters", "expected"), [
+    # Whether an answer is partial is decided on the posts the words match before the filters:
+    # a filter that leaves none of the posts with every word gives no posts, not a partial answer.
+    ("子ども 貧困", {"categories": ("地方創生",)}, ("all", [])),
+    ("子ども 貧困", {"date_from": dt.date(2023, 4, 20)},
+     ("all", ["2023-04-28-p2-kodomo-katei-shingikai-dai1kai"])),
+    ("ひきこもり 介護保険 論点", {"date_from": dt.date(2023, 1, 1)},
+     ("partial", ["2023-03-31-p2-dai8ji-iryo-keikaku-sakusei-shishin"])),
+    ("ひきこもり 介護保険 論点", {"date_to": dt.date(2020, 1, 1)},
+     ("partial", ["2019-07-26-p2-kaigo-hoken-bukai-dai8ki"])),
+])
+def test_filters_narrow_an_answer_without_making_it_partial(service, q, filters, expected):
+    body = service.search(SearchRequest(q=q, per_page=100, **filters))
+    assert (body["match"], sorted(h["id"] for h in body["hits"])) == expected
+    assert body["total"] == len(expected[1])
 
 
 def test_quoted_sentences_and_phrases_stay_strict(service):

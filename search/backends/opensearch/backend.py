@@ -46,11 +46,11 @@ from search.analysis import morphology
 from search.backend import (
     BackendError,
     BackendStats,
-    FacetCount,
     Facets,
     Hit,
     IndexUnavailable,
     Loaded,
+    MatchKind,
     Order,
     PostBrief,
     PostEntry,
@@ -410,7 +410,29 @@ class Snapshot:
     def search(self, query: SearchQuery) -> SearchPage:
         if query.plan is None:
             return SearchPage(0, (), Facets())
+        guess = dsl.assume_whole(query.plan)
+        if guess:
+            # Most searches with Partial nodes match some post that holds every word: ask for
+            # that answer first, and probe (one more search per node) only when it is empty.
+            page = self._page(query, guess, {}, guessed=True)
+            if page is not None:
+                return page
         resolved, partial = self._resolve_partials(query.plan)
+        page = self._page(query, resolved, partial, guessed=False)
+        assert page is not None
+        return page
+
+    def _page(
+        self,
+        query: SearchQuery,
+        resolved: dsl.Resolved,
+        partial: Mapping[str, str],
+        guessed: bool,
+    ) -> SearchPage | None:
+        """The page of ``query`` with its Partial nodes as ``resolved`` says; ``None`` when
+        ``resolved`` is a guess (:func:`.dsl.assume_whole`) and the query matched no post, so
+        the guess is unconfirmed."""
+        assert query.plan is not None
         body: dict = {
             "query": dsl.to_query(query.plan, resolved),
             "aggs": dsl.facet_aggregations(query.filters),
@@ -420,15 +442,20 @@ class Snapshot:
         post_filter = dsl.post_filter(query.filters)
         if post_filter is not None:
             body["post_filter"] = post_filter
+        match: MatchKind = "partial" if partial else "all"
         with self._backend.reaching():
             if query.start + query.size > 10_000:
                 # A deep page: learn the total first, so that the window asked for never
                 # exceeds the matches (each shard keeps from + size entries in memory).
                 counted = self._client.search(index=self._alias, body={**body, "size": 0})
+                if guessed and not _matched(counted):
+                    return None
                 total = counted["hits"]["total"]["value"]
                 if query.start >= total:
-                    return SearchPage(total, (), _facets(counted), "partial" if partial else "all")
+                    return SearchPage(total, (), _facets(counted), match)
             found = self._whole(body, query.start, query.size)
+        if guessed and not _matched(found):
+            return None
         scored = query.order is Order.RELEVANCE and not isinstance(query.plan, Everything)
         hits = []
         for h in found["hits"]["hits"]:
@@ -440,12 +467,7 @@ class Snapshot:
                     _missing(partial, h.get("matched_queries") or ()),
                 )
             )
-        return SearchPage(
-            found["hits"]["total"]["value"],
-            tuple(hits),
-            _facets(found),
-            "partial" if partial else "all",
-        )
+        return SearchPage(found["hits"]["total"]["value"], tuple(hits), _facets(found), match)
 
     def _whole(self, body: dict, start: int, size: int) -> dict:
         """The search's answer from every shard. A shard copy that fails (one still starting,
@@ -569,22 +591,16 @@ class Snapshot:
 
 def _facets(found: dict) -> Facets:
     aggs = found["aggregations"]
-
-    def counts(buckets: list[dict], by_count: bool) -> tuple[FacetCount, ...]:
-        pairs = [(b["key"], b["doc_count"]) for b in buckets if b["doc_count"] > 0]
-        if by_count:
-            pairs.sort(key=lambda kv: (-kv[1], kv[0]))
-        else:
-            pairs.sort(reverse=True)
-        return tuple(FacetCount(v, n) for v, n in pairs)
-
-    dated = aggs["by_date"]
-    return Facets(
-        category=counts(aggs["by_category"]["category"]["buckets"], True),
-        year=counts(dated["year"]["buckets"], False),
-        month=counts(dated["month"]["buckets"], False),
-        fiscal_year=counts(dated["fiscal_year"]["buckets"], False),
+    return Facets.counted(
+        {b["key"]: b["doc_count"] for b in aggs["by_category"]["category"]["buckets"]},
+        {b["key"]: b["doc_count"] for b in aggs["by_date"]["month"]["buckets"]},
     )
+
+
+def _matched(found: dict) -> int:
+    """How many posts the search's query matched before its filters."""
+    matched = found["aggregations"].get("matched")
+    return found["hits"]["total"]["value"] if matched is None else matched["doc_count"]
 
 
 # --- write side -------------------------------------------------------------------------------

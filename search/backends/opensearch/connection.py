@@ -21,8 +21,9 @@ from __future__ import annotations
 from contextlib import contextmanager
 from urllib.parse import unquote, urlsplit
 
+import orjson
 import urllib3
-from opensearchpy import OpenSearch
+from opensearchpy import JSONSerializer, OpenSearch
 from opensearchpy.exceptions import (
     AuthenticationException,
     AuthorizationException,
@@ -37,6 +38,18 @@ from search.backend import IndexUnavailable
 CONNECT_SECONDS = 2.0
 #: Connection attempts beyond the first, each on the next node.
 RETRIES = 1
+
+
+class _Serializer(JSONSerializer):
+    """opensearch-py's JSON serializer, reading answers with orjson: a page of hits carries each
+    post's text, units and offsets, and the standard library's parser took a sizeable part of a
+    search's time on it (docs/scale-out.md). Requests are still written by the standard one."""
+
+    def loads(self, s: str):
+        try:
+            return orjson.loads(s)
+        except orjson.JSONDecodeError:
+            return super().loads(s)  # what orjson refuses (lone surrogates) json may still read
 
 
 def hosts_of(url: str) -> tuple[list[dict], tuple[str, str] | None]:
@@ -104,6 +117,7 @@ def connect(url: str, read_timeout: float, ca_certs: str | None = None) -> OpenS
         # A dead node is left alone this long before it is tried again.
         dead_timeout=5,
         http_compress=False,
+        serializer=_Serializer(),
         **options,
     )
 

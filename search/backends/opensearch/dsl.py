@@ -63,7 +63,7 @@ from search.plan import (
 from .mapping import encode_term
 
 #: Enough buckets for every value of a facet (terms aggregations are exact below their size).
-FACET_SIZE = {"category": 10_000, "year": 1_000, "month": 10_000, "fiscal_year": 1_000}
+FACET_SIZE = {"category": 10_000, "month": 10_000}
 ZERO = 0.0
 #: :class:`~search.plan.OneWord`'s ``dis_max``: how much the ways of matching other than the
 #: best add (BM25F would add a saturated little: a title occurrence beside three in the body
@@ -95,6 +95,29 @@ def partial_nodes(plan: Plan | None) -> Iterator[Partial]:
     elif isinstance(plan, Excluding):
         yield from partial_nodes(plan.base)
         yield from partial_nodes(plan.excluded)
+
+
+def assume_whole(plan: Plan | None) -> dict[int, int | None] | None:
+    """Every Partial node of ``plan`` resolved as if some post held all its words, or ``None``
+    when that guess cannot be checked by the search's own answer.
+
+    A post that the guessed query matches holds every word of every node outside an
+    exclusion, so each such node's probe would have said the same: a search that matches
+    anything under the guess is the exact answer, and no probe is needed. A node inside an
+    exclusion only takes posts away, so a match says nothing about its guess."""
+    if _excluded_partial(plan):
+        return None
+    return {id(node): len(node.optional) for node in partial_nodes(plan)}
+
+
+def _excluded_partial(plan: Plan | None) -> bool:
+    if isinstance(plan, Excluding):
+        return _excluded_partial(plan.base) or next(partial_nodes(plan.excluded), None) is not None
+    if isinstance(plan, Partial):
+        return any(_excluded_partial(c) for c in plan.required + plan.optional)
+    if isinstance(plan, (AnyOf, AllOf, OneWord)):
+        return any(_excluded_partial(c) for c in plan.children)
+    return False
 
 
 def partial_probe(node: Partial, resolved: Resolved) -> dict:
@@ -251,20 +274,22 @@ def _all_of(queries: list[dict | None]) -> dict:
 
 
 def facet_aggregations(filters: Filters) -> dict:
-    """Aggregations of the four facets with the multi-select rules."""
-    return {
+    """Aggregations of the facets with the multi-select rules: categories, and months (years
+    and 年度 are unions of months, :meth:`~search.backend.Facets.counted`). With filters, also
+    ``matched``: the posts the query matches before the filters."""
+    aggs: dict = {
         "by_category": {
             "filter": _all_of([date_filter(filters)]),
             "aggs": {"category": {"terms": {"field": "category", "size": FACET_SIZE["category"]}}},
         },
         "by_date": {
             "filter": _all_of([category_filter(filters)]),
-            "aggs": {
-                name: {"terms": {"field": name, "size": FACET_SIZE[name]}}
-                for name in ("year", "month", "fiscal_year")
-            },
+            "aggs": {"month": {"terms": {"field": "month", "size": FACET_SIZE["month"]}}},
         },
     }
+    if not filters.empty:
+        aggs["matched"] = {"filter": {"match_all": {}}}
+    return aggs
 
 
 def post_filter(filters: Filters) -> dict | None:

@@ -20,11 +20,12 @@ A term holding white space (or ``\\x01``) would break the encoding, so those cha
 replaced by ``␣`` on both sides (:func:`encode_term`); a term longer than :data:`MAX_TERM_CHARS`
 is cut there on both sides (Lucene refuses terms over 32,766 UTF-8 bytes).
 
-**Other fields.** ``id``, ``category``, ``year``, ``month``, ``fiscal_year``: keywords (filters,
-aggregations, sorting); ``date``: a ``date``. The post as written (title, body, url, tags,
-content hash, source key) is kept in ``stored``, and the character offsets of every unit in
-``offsets`` (both objects are ``enabled: false``: in ``_source``, not indexed), so snippets are
-cut by :mod:`search.snippets` from the same offsets as on Whoosh, without analysing again.
+**Other fields.** ``id``, ``category``, ``month``: keywords (filters, aggregations, sorting; the
+year and 年度 facets are sums of months); ``date``: a ``date``. The post as written (title, body,
+url, tags, content hash, source key) is kept in ``stored``, and the character offsets of every
+unit in ``offsets`` (both objects are ``enabled: false``: in ``_source``, not indexed), so
+snippets are cut by :mod:`search.snippets` from the same offsets as on Whoosh, without analysing
+again.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from search.analysis import COMPOUND, Unit
-from search.schema import Post, fiscal_year
+from search.schema import Post
 
 #: Separates a C unit from the A unit at its position inside one whitespace token.
 JOIN = "\x01"
@@ -79,9 +80,7 @@ MAPPINGS = {
         "id": {"type": "keyword"},
         "category": {"type": "keyword", "eager_global_ordinals": True},
         "date": {"type": "date", "format": "strict_date"},
-        "year": {"type": "keyword", "eager_global_ordinals": True},
         "month": {"type": "keyword", "eager_global_ordinals": True},
-        "fiscal_year": {"type": "keyword", "eager_global_ordinals": True},
         "title": {
             "type": "text",
             "analyzer": "units",
@@ -197,9 +196,7 @@ def document(
         "id": post.id,
         "category": post.category,
         "date": date.isoformat(),
-        "year": f"{date.year:04d}",
         "month": f"{date.year:04d}-{date.month:02d}",
-        "fiscal_year": f"{fiscal_year(date):04d}",
         "title": title_units,
         "body": body_units,
         "stored": {

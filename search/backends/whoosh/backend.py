@@ -38,7 +38,6 @@ from whoosh.index import TOC
 
 from search.backend import (
     BackendStats,
-    FacetCount,
     Facets,
     Filters,
     Hit,
@@ -297,28 +296,13 @@ def _facets(view: IndexView, matched: list[int], filters: Filters) -> tuple[list
                 date_counts[ds] += 1
                 if in_dates:
                     passing.append(d)
-    years: Counter = Counter()
     months: Counter = Counter()
-    fiscal: Counter = Counter()
     for date, n in date_counts.items():
-        years[date[:4]] += n
-        months[view.month_of_date[date]] += n
-        fiscal[view.fiscal_of_date[date]] += n
-    facets = Facets(
-        category=tuple(
-            FacetCount(v, n) for v, n in sorted(cat_counts.items(), key=lambda kv: (-kv[1], kv[0]))
-        ),
-        year=_newest_first(years),
-        month=_newest_first(months),
-        fiscal_year=_newest_first(fiscal),
-    )
+        months[date[:7]] += n
+    facets = Facets.counted(cat_counts, months)
     if matched is view.live and not selected and lo is None and hi is None:
         view.cache["browse_facets"] = facets
     return passing, facets
-
-
-def _newest_first(counts: Counter) -> tuple[FacetCount, ...]:
-    return tuple(FacetCount(v, n) for v, n in sorted(counts.items(), reverse=True))
 
 
 # --- write side ------------------------------------------------------------------------------

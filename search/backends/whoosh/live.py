@@ -18,7 +18,6 @@ link), which is handy for ad hoc indexes.
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 import os
 import threading
@@ -34,7 +33,6 @@ from whoosh.searching import Searcher
 
 from search.backend import IndexUnavailable
 from search.readings import ReadingLexicon
-from search.schema import fiscal_year
 from search.store import IndexStore
 
 #: How many entries the per-generation cache of posting lists and results may hold in all: one
@@ -127,13 +125,6 @@ class IndexView:
         self.date_rank = [0] * count
         for rank, d in enumerate(self.date_order):
             self.date_rank[d] = rank
-        months: dict[str, str] = {}
-        fiscal: dict[str, str] = {}
-        for date in set(self.dates[d] for d in self.live):
-            months[date] = date[:7]
-            fiscal[date] = f"{fiscal_year(dt.date.fromisoformat(date)):04d}"
-        self.month_of_date = months
-        self.fiscal_of_date = fiscal
 
     def docs_of_category(self, value: str) -> list[int]:
         """Live document numbers whose category is ``value``."""
