@@ -89,6 +89,11 @@ PUBLISHED = ".published"
 #: shards tie, and a ranking does not depend on where the alias's documents happen to lie. Costs
 #: one more round of small per-shard requests per search (docs/scale-out.md).
 SEARCH_TYPE = "dfs_query_then_fetch"
+#: Searches are answered from the copies on the node the client asked, where it holds them (on
+#: the local cluster each node holds a copy of every shard): every phase of a search then runs in
+#: one process, with no hop to the other node, which showed in the latency's tail on a busy
+#: machine (docs/scale-out.md). A copy that is missing or failing is taken from another node.
+PREFERENCE = "_local"
 #: Seconds to wait before asking again a search that some shard copies failed (a copy that has
 #: just been allocated can fail its first searches for a moment): at most about a third of a
 #: second in all, well inside the read timeout.
@@ -344,7 +349,9 @@ class Lexicon:
                 },
             }
             with self._backend.reaching():
-                found = self._backend.client.search(index=self._backend.alias, body=body)
+                found = self._backend.client.search(
+                    index=self._backend.alias, body=body, preference=PREFERENCE
+                )
             buckets = found["aggregations"]["df"]["buckets"]
             with lock:
                 if len(df) + len(batch) > DF_ENTRIES:
@@ -447,7 +454,9 @@ class Snapshot:
             if query.start + query.size > 10_000:
                 # A deep page: learn the total first, so that the window asked for never
                 # exceeds the matches (each shard keeps from + size entries in memory).
-                counted = self._client.search(index=self._alias, body={**body, "size": 0})
+                counted = self._client.search(
+                    index=self._alias, body={**body, "size": 0}, preference=PREFERENCE
+                )
                 if guessed and not _matched(counted):
                     return None
                 total = counted["hits"]["total"]["value"]
@@ -480,6 +489,7 @@ class Snapshot:
                 index=self._alias,
                 body={**body, "from": start, "size": size},
                 search_type=SEARCH_TYPE,
+                preference=PREFERENCE,
             )
             shards = found.get("_shards") or {}
             if not shards.get("failed"):
@@ -502,7 +512,9 @@ class Snapshot:
         for node in dsl.partial_nodes(plan):
             with self._backend.reaching():
                 found = self._client.search(
-                    index=self._alias, body=dsl.partial_probe(node, resolved)
+                    index=self._alias,
+                    body=dsl.partial_probe(node, resolved),
+                    preference=PREFERENCE,
                 )
             best = found["hits"]["hits"]
             m = round(best[0]["_score"] or 0.0) if best else None
