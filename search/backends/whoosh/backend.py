@@ -62,7 +62,7 @@ from search.schema import Post
 from search.store import IndexStore, sync_dir, write_atomically
 
 from .engine import Engine
-from .live import IndexView, LiveIndex
+from .live import IndexView, LiveIndex, open_index
 from .schema import make_schema
 from .segments import commit, write_segments
 
@@ -118,7 +118,7 @@ class WhooshBackend:
                 "update` (or point --index / POLICY_SEARCH_INDEX at the right "
                 "directory)"
             )
-        ix = whoosh_index.open_dir(live)
+        ix = open_index(live)
         try:
             with ix.reader() as reader:
                 terms: set[bytes] = set()
@@ -338,7 +338,7 @@ class WhooshGeneration:
         write_atomically(self.directory / name, data)
 
     def content_hashes(self) -> dict[str, str]:
-        ix = whoosh_index.open_dir(self.directory)
+        ix = open_index(self.directory)
         try:
             with ix.reader() as reader:
                 return {
