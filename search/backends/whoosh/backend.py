@@ -29,6 +29,7 @@ import shutil
 from collections import Counter
 from collections.abc import Collection, Hashable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from functools import cached_property
 from operator import itemgetter
 from pathlib import Path
 from typing import cast
@@ -152,13 +153,10 @@ class WhooshSnapshot:
         self.reader = searcher.reader()
         self.readings = view.readings
         self.generation = f"{view.directory}@{view.generation}"
-        self._engine: Engine | None = None
 
-    @property
+    @cached_property
     def engine(self) -> Engine:
-        if self._engine is None:
-            self._engine = Engine(self.view, self.reader)
-        return self._engine
+        return Engine(self.view, self.reader)
 
     @property
     def lexicon(self):

@@ -29,12 +29,8 @@ def make_schema() -> Schema:
 def post_document(post: Post) -> dict:
     """The fields Whoosh indexes for ``post``."""
     return {
-        "id": post.id,
-        "title": post.title,
-        "body": post.body,
-        "category": post.category,
+        **vars(post),
         "tags": ",".join(post.tags),
         "date": post.date.isoformat(),
-        "url": post.url,
         "content_hash": post.content_hash(),
     }
