@@ -44,14 +44,19 @@ def site(tmp_path, fixture_posts):
     return settings
 
 
-@pytest.fixture
-def admin_app(site):
-    app = create_app(site)
+def serving_jobs(app):
+    """Yield ``app``; afterwards wait for its admin jobs and close its search service (a
+    fixture's body)."""
     yield app
     runner = app.extensions["admin_jobs"]
     for job_id in list(runner.jobs):
         assert runner.wait(job_id, timeout=120)
     app.extensions["search_service"].close()
+
+
+@pytest.fixture
+def admin_app(site):
+    yield from serving_jobs(create_app(site))
 
 
 @pytest.fixture(scope="module")
