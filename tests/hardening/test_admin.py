@@ -145,9 +145,12 @@ FORBIDDEN = [
 ]
 
 
+#: The guarded routes: starting a job, and reading one.
+GUARDED = [("POST", "/api/admin/update"), ("GET", "/api/admin/jobs/0123456789abcdef")]
+
+
 @pytest.mark.parametrize("headers", UNAUTHORIZED, ids=repr)
-@pytest.mark.parametrize("method, path", [("POST", "/api/admin/update"),
-                                          ("GET", "/api/admin/jobs/0123456789abcdef")])
+@pytest.mark.parametrize("method, path", GUARDED)
 def test_no_credentials_is_401(guarded_app, headers, method, path):
     response = guarded_app.test_client().open(path, method=method, headers=headers)
     assert assert_canonical_error(response, 401)["code"] == "unauthorized"
@@ -157,8 +160,7 @@ def test_no_credentials_is_401(guarded_app, headers, method, path):
 
 
 @pytest.mark.parametrize("headers", FORBIDDEN, ids=repr)
-@pytest.mark.parametrize("method, path", [("POST", "/api/admin/update"),
-                                          ("GET", "/api/admin/jobs/0123456789abcdef")])
+@pytest.mark.parametrize("method, path", GUARDED)
 def test_wrong_token_is_403(guarded_app, headers, method, path):
     response = guarded_app.test_client().open(path, method=method, headers=headers)
     assert assert_canonical_error(response, 403)["code"] == "forbidden"
