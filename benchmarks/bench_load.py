@@ -42,10 +42,8 @@ from urllib.parse import quote, urlencode
 from tests.servers import base_env as child_env
 from tests.servers import cli, serve
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
-CORPUS = SHARED / "corpora" / "whitepaper" / "posts.jsonl"
-OUT = ROOT / "benchmarks" / "out"
+from benchmarks.common import CORPUS, OUT, absent, save
+
 
 MARKER = "loadmarkerzq"
 QUERIES = ["介護", "福祉", "情報通信", "高齢化", "地方創生", "子ども", "インターネット", "電子政府",
@@ -284,8 +282,7 @@ def main(argv: list[str] | None = None) -> dict | None:
     parser.add_argument("--threads", type=int, default=4, help="waitress threads of the server")
     parser.add_argument("--corpus", type=Path, default=CORPUS, help="JSONL posts to import")
     args = parser.parse_args(argv)
-    if not args.corpus.exists():
-        print(f"skipped: {args.corpus} not found (../shared is absent)")
+    if absent(args.corpus):
         return None
     with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
         corpus_dir, index_dir = Path(tmp) / "corpus", Path(tmp) / "index"
@@ -306,8 +303,7 @@ def main(argv: list[str] | None = None) -> dict | None:
                   loadavg_1min_before=round(load_before, 2),
                   loadavg_1min_after=round(os.getloadavg()[0], 2),
                   setup=[{k: s[k] for k in ("command", "exit", "seconds")} for s in setup])
-    OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / "load.json").write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", "utf-8")
+    save(report, OUT / "load.json")
     _print(report)
     if report["failed"] or report["marker_problems"] or any(c["exit"] for c in report["commands"]):
         raise SystemExit(1)

@@ -22,7 +22,6 @@ resident set size is read with psutil.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import json
 import os
@@ -50,10 +49,8 @@ from search.readings import READINGS_NAME
 from search.schema import SCHEMA_VERSION
 from search.suggest import SUGGEST_NAME, WordCounts
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
-CORPUS = SHARED / "corpora" / "whitepaper" / "posts.jsonl"
-OUT = ROOT / "benchmarks" / "out"
+from benchmarks.common import CORPUS, OUT, absent, arguments, save
+
 
 
 def load_posts(path: Path) -> list[Post]:
@@ -288,13 +285,8 @@ def markdown(result: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> dict | None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, default=CORPUS)
-    parser.add_argument("--queries", type=int, default=300)
-    parser.add_argument("--out", type=Path, default=OUT / "query.json")
-    args = parser.parse_args(argv)
-    if not args.corpus.exists():
-        print(f"skipped: {args.corpus} not found (../shared is absent)")
+    args = arguments(__doc__, argv, corpus=CORPUS, queries=300, out=OUT / "query.json")
+    if absent(args.corpus):
         return None
     from web import create_app
 
@@ -328,8 +320,7 @@ def main(argv: list[str] | None = None) -> dict | None:
                        "index_mib": index_size(IndexStore(root).live_dir()),
                        "peer_index_mib": index_size(peer_path), "cpus": os.cpu_count(),
                        "python": sys.version.split()[0]}
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", "utf-8")
+    save(result, args.out)
     print(json.dumps(result, ensure_ascii=False, indent=2))
     print(markdown(result))
     return result

@@ -23,7 +23,6 @@ alike. A phase breakdown of one process on P posts shows what the time goes to. 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import resource
 import subprocess
@@ -34,8 +33,8 @@ import time
 from itertools import islice
 from pathlib import Path
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-SOURCE = SHARED / "corpora" / "whitepaper" / "posts.jsonl"
+from benchmarks.common import CORPUS, OUT, absent, save
+
 CHANGED = 10
 
 
@@ -194,15 +193,14 @@ def phases(posts, scratch: Path) -> dict:
 
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--source", type=Path, default=SOURCE, help="JSONL posts [default: the white paper]")
+    parser.add_argument("--source", type=Path, default=CORPUS, help="JSONL posts [default: the white paper]")
     parser.add_argument("--posts", type=int, default=None, help="only the first N posts")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--profile-posts", type=int, default=600,
                         help="posts in the one-process phase breakdown (0: skip it)")
     args = parser.parse_args(argv)
-    if not args.source.exists():
-        print(f"skipped: {args.source} not found (../shared is absent)")
+    if absent(args.source):
         return {}
 
     import indexer
@@ -304,9 +302,7 @@ def main(argv: list[str] | None = None) -> dict:
                            ("postings", "indexer LeanWriter.add_document, analysis cached"),
                            ("flush", "segment flush (Whoosh codec: blocks, pickle, deflate)")):
             print(f"| {label} | {profile[key]:.2f} | {profile[key] / raw:.2f} |")
-    out = Path(__file__).resolve().parent / "out"
-    out.mkdir(exist_ok=True)
-    (out / "rebuild.json").write_text(json.dumps(result, indent=2))
+    save(result, OUT / "rebuild.json")
     return result
 
 

@@ -22,17 +22,15 @@ No peer: Whoosh has no suggester over readings; its closest tool (``Searcher.sug
 
 from __future__ import annotations
 
-import argparse
-import json
 import random
 import statistics
 import time
-from pathlib import Path
 
 from search import SearchRequest, Settings, SearchService
 from search.suggest import SuggestLexicon
 
-from benchmarks.bench_query import CORPUS, OUT, _stamp, build_ours, load_posts, percentile
+from benchmarks.bench_query import _stamp, build_ours, load_posts, percentile
+from benchmarks.common import CORPUS, OUT, absent, arguments, save
 
 _TO_HIRAGANA = {c: c - 0x60 for c in range(0x30A1, 0x30F7)}
 
@@ -97,13 +95,8 @@ def time_did_you_mean(service: SearchService, queries: list[str]) -> dict:
 
 
 def main(argv: list[str] | None = None) -> dict | None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, default=CORPUS)
-    parser.add_argument("--prefixes", type=int, default=500)
-    parser.add_argument("--out", type=Path, default=OUT / "suggest.json")
-    args = parser.parse_args(argv)
-    if not args.corpus.exists():
-        print(f"skipped: {args.corpus} not found (../shared is absent)")
+    args = arguments(__doc__, argv, corpus=CORPUS, prefixes=500, out=OUT / "suggest.json")
+    if absent(args.corpus):
         return None
     posts = load_posts(args.corpus)
     root = build_ours(posts, OUT / "whitepaper-index", _stamp(args.corpus))
@@ -128,8 +121,7 @@ def main(argv: list[str] | None = None) -> dict | None:
     result = {"posts": len(posts), "entries": len(lexicon), "file_bytes": size, "first_call": load,
               "families": timed, "did_you_mean": dym,
               "worst_p99_ms": max(t["p99_ms"] for t in timed.values())}
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, ensure_ascii=False, indent=2), "utf-8")
+    save(result, args.out)
     print(f"suggest: {len(posts):,} posts, {len(lexicon):,} entries ({size / 1e6:.1f} MB), "
           f"first call {load['wall_ms']} ms")
     print("| family | prefixes | p50 ms | p90 ms | p99 ms | max ms | mean ms (± s.e.) | CPU mean ms |")

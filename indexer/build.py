@@ -21,7 +21,7 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from search import IndexStore, ReadingLexicon, Settings
@@ -30,7 +30,6 @@ from search.backend import (
     BackendError,
     Generation,
     IndexUnavailable,
-    WriteResult,
     create_backend,
 )
 from search.readings import READINGS_NAME
@@ -82,12 +81,7 @@ class BuildSummary(WithProblems):
         return indexed / self.seconds if self.seconds > 0 else 0.0
 
     def to_dict(self) -> dict:
-        data = asdict(self)
-        data["problems"] = [p.to_dict() for p in self.problems]
-        data.update(
-            rejected=self.rejected, ok=self.ok, posts_per_second=round(self.posts_per_second, 1)
-        )
-        return data
+        return {**super().to_dict(), "posts_per_second": round(self.posts_per_second, 1)}
 
 
 def _workers(requested: int | None, posts: int) -> int:
@@ -156,10 +150,6 @@ def _backend(settings: Settings) -> Iterator[Backend]:
         backend.close()
 
 
-def _problems(result: WriteResult) -> list[Problem]:
-    return [Problem(r.file, r.line, r.reason) for r in result.rejected]
-
-
 def _check_corpus(corpus: Path) -> None:
     if not corpus.is_dir():
         raise IndexerError(
@@ -195,7 +185,7 @@ def _rebuild(
         "rebuild",
         reason,
         added=len(indexed),
-        problems=_problems(result),
+        problems=list(result.rejected),
         posts=published.posts,
         seconds=time.perf_counter() - started,
         generation=published.name,

@@ -44,13 +44,29 @@ _workers_option = click.option(
     default=None,
     help="Processes that analyse posts. [default: 2, or 1 on a one-core machine]",
 )
-_wait_option = click.option(
+
+
+def _seconds_option(name: str, default: float, help: str, minimum: float = 0):
+    """An option that takes a number of seconds, at least ``minimum``."""
+    return click.option(
+        name,
+        type=click.FloatRange(minimum),
+        default=default,
+        show_default=True,
+        metavar="SECONDS",
+        help=help,
+    )
+
+
+def _category_option(help: str):
+    """``--category``: the category of posts whose source names none."""
+    return click.option("--category", default=DEFAULT_CATEGORY, show_default=True, help=help)
+
+
+_wait_option = _seconds_option(
     "--wait",
-    type=click.FloatRange(0),
-    default=0.0,
-    show_default=True,
-    metavar="SECONDS",
-    help="If another process is writing the index, wait this long for it before giving up.",
+    0.0,
+    "If another process is writing the index, wait this long for it before giving up.",
 )
 
 
@@ -141,11 +157,8 @@ def _expand(paths: tuple[Path, ...]) -> list[Path]:
 @click.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @_corpus_option
-@click.option(
-    "--category",
-    default=DEFAULT_CATEGORY,
-    show_default=True,
-    help="Category of posts whose source names none (saved pages, feeds without categories).",
+@_category_option(
+    "Category of posts whose source names none (saved pages, feeds without categories)."
 )
 @click.option(
     "--url",

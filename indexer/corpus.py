@@ -57,8 +57,7 @@ def load_post_file(path: Path) -> Loaded | Rejected:
     except OSError as exc:
         return Rejected(str(path), 1, f"cannot read the file: {exc.strerror}")
     except InputError as exc:
-        problem = exc.problem
-        return Rejected(problem.file, problem.line, problem.reason)
+        return exc.problem
 
 
 def read_post(path: Path) -> Post:

@@ -32,19 +32,6 @@ class ImportSummary(WithProblems):
     """Each source path and the kind it was read as."""
     seconds: float = 0.0
 
-    def to_dict(self) -> dict:
-        return {
-            "added": self.added,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "rejected": self.rejected,
-            "ok": self.ok,
-            "problems": [p.to_dict() for p in self.problems],
-            "placeholder_urls": list(self.placeholder_urls),
-            "kinds": dict(self.kinds),
-            "seconds": self.seconds,
-        }
-
 
 def import_paths(
     paths: Sequence[str | Path],

@@ -2,29 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict
+from typing import Any, ClassVar
 
+from search.backend import Rejected
 
-@dataclass(frozen=True)
-class Problem:
-    """One rejected piece of input: a post file, a JSONL line, a feed entry, a page."""
-
-    file: str
-    line: int
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.reason}"
-
-    def to_dict(self) -> dict:
-        return {"file": self.file, "line": self.line, "reason": self.reason}
+#: One rejected piece of input: a post file, a JSONL line, a feed entry, a page. The same record
+#: as a backend's rejected post file, so a build passes those on as they are.
+Problem = Rejected
 
 
 class WithProblems:
-    """For a summary with a ``problems`` list: how many pieces of input were rejected, and
-    whether none was."""
+    """For a summary dataclass with a ``problems`` list: how many pieces of input were rejected,
+    whether none was, and the summary as plain JSON-ready data."""
 
     problems: list[Problem]
+    __dataclass_fields__: ClassVar[dict[str, Any]]  # set by @dataclass on each summary
 
     @property
     def rejected(self) -> int:
@@ -33,6 +26,10 @@ class WithProblems:
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    def to_dict(self) -> dict:
+        """Every field (problems as ``{file, line, reason}``), ``rejected`` and ``ok``."""
+        return {**asdict(self), "rejected": self.rejected, "ok": self.ok}
 
 
 class InputError(Exception):

@@ -139,8 +139,8 @@ class Morphology:
         return self._dictionary
 
     def units(self, text: str) -> list[Unit]:
-        """Analyse ``text``; the last few results are cached, so projections share one run.
-        The list is shared: callers read it and never change it."""
+        """Analyse ``text``; the last few results are cached, so callers that ask twice share one
+        run. The list is shared: callers read it and never change it."""
         with self._lock:
             cached = self._cache.get(text)
             if cached is not None:

@@ -143,11 +143,15 @@ class Loaded:
 
 @dataclass(frozen=True)
 class Rejected:
-    """A source that could not be read as a post: ``file:line: reason``."""
+    """A source that could not be read as a post: ``file:line: reason`` (the indexer's
+    :class:`indexer.problems.Problem` for every kind of input)."""
 
     file: str
     line: int
     reason: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.reason}"
 
 
 #: Reads one source (a post file) into a post. It must be a module-level function (it is pickled

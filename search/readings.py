@@ -21,15 +21,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from pathlib import Path
+from typing import Any
+
+from .store import GenerationFile
 
 READINGS_NAME = "readings.json"
 
 
-class ReadingLexicon:
-    """``reading -> terms``, read-only once made."""
+class ReadingLexicon(GenerationFile):
+    """``reading -> terms``, read-only once made; kept with a generation as ``readings.json``."""
 
     __slots__ = ("_terms",)
+    NAME = READINGS_NAME
 
     def __init__(self, terms: dict[str, tuple[str, ...]] | None = None) -> None:
         self._terms = terms or {}
@@ -63,31 +66,7 @@ class ReadingLexicon:
     __hash__ = None  # type: ignore[assignment]
 
     @classmethod
-    def load(cls, generation: Path) -> ReadingLexicon:
-        """The lexicon of a generation directory; empty when it has no readable one."""
-        found = cls.read(generation)
-        return cls() if found is None else found
-
-    @classmethod
-    def read(cls, generation: Path) -> ReadingLexicon | None:
-        """The lexicon of a generation directory, or None when the file is missing or is not a
-        lexicon (entries of the wrong kind are skipped)."""
-        try:
-            raw = (Path(generation) / READINGS_NAME).read_bytes()
-        except OSError:
-            return None
-        return cls.parse(raw)
-
-    @classmethod
-    def parse(cls, raw: bytes | None) -> ReadingLexicon | None:
-        """The lexicon in the bytes of a ``readings.json`` (as :meth:`dumps` makes them), or None
-        when there are none or they are not a lexicon (entries of the wrong kind are skipped)."""
-        if raw is None:
-            return None
-        try:
-            data = json.loads(raw.decode("utf-8"))
-        except ValueError:
-            return None
+    def from_json(cls, data: Any) -> ReadingLexicon | None:
         if not isinstance(data, dict):
             return None
         return cls(
@@ -99,11 +78,6 @@ class ReadingLexicon:
                 and all(isinstance(t, str) for t in terms)
             }
         )
-
-    def save(self, generation: Path) -> None:
-        """Write ``readings.json`` into a generation being built (not yet published: the build
-        flushes and publishes the directory as a whole)."""
-        (Path(generation) / READINGS_NAME).write_bytes(self.dumps())
 
     def dumps(self) -> bytes:
         """The lexicon as the bytes of a ``readings.json`` file (kept with a generation through

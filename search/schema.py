@@ -9,8 +9,9 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 
-#: Bumped when the schema or the analysis changes so that an old index must be rebuilt.
-SCHEMA_VERSION = 2
+#: Bumped when the schema or the analysis changes so that an old index must be rebuilt (3: the
+#: Whoosh index lost its unread ``year``, ``month``, ``fiscal_year`` and ``day`` fields).
+SCHEMA_VERSION = 3
 
 
 @dataclass(frozen=True)

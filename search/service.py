@@ -26,6 +26,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
+from functools import cached_property
 from typing import cast
 
 from .backend import (
@@ -357,13 +358,10 @@ class _Words:
         self.generation = generation
         self.lexicon = lexicon
         self._readings = readings
-        self._known: KnownWords | None = None
 
-    @property
+    @cached_property
     def known(self) -> KnownWords:
-        if self._known is None:
-            self._known = known_words(self.lexicon, self._readings)
-        return self._known
+        return known_words(self.lexicon, self._readings)
 
 
 def _post_dict(post: StoredPost) -> Post:

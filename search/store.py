@@ -17,9 +17,11 @@ a crash before it leaves the old generation serving, a crash after it leaves the
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import secrets
 from pathlib import Path
+from typing import Any, ClassVar, Self
 
 CURRENT = "current"
 GENERATION_PREFIX = "gen-"
@@ -99,3 +101,55 @@ def sync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+class GenerationFile:
+    """A JSON file kept with each generation (a lexicon): :attr:`NAME` in a Whoosh generation's
+    directory, or the same bytes through :meth:`search.backend.WriteSession.put_file`.
+    Subclasses give :attr:`NAME`, :meth:`from_json` and :meth:`dumps`, and construct empty with
+    no arguments."""
+
+    __slots__ = ()
+    NAME: ClassVar[str]
+
+    @classmethod
+    def from_json(cls, data: Any) -> Self | None:
+        """The object in decoded JSON, or None when it is not one (entries of the wrong kind are
+        skipped)."""
+        raise NotImplementedError
+
+    def dumps(self) -> bytes:
+        """The bytes of the file, as :meth:`parse` reads them."""
+        raise NotImplementedError
+
+    @classmethod
+    def parse(cls, raw: bytes | None) -> Self | None:
+        """The object in the bytes of the file, or None when there are none or they are not one."""
+        if raw is None:
+            return None
+        try:
+            data = json.loads(raw.decode("utf-8"))
+        except ValueError:  # UnicodeDecodeError and JSONDecodeError both are
+            return None
+        return cls.from_json(data)
+
+    @classmethod
+    def read(cls, generation: Path) -> Self | None:
+        """The object kept in a generation directory, or None when the file is missing or is not
+        one."""
+        try:
+            raw = (Path(generation) / cls.NAME).read_bytes()
+        except OSError:
+            return None
+        return cls.parse(raw)
+
+    @classmethod
+    def load(cls, generation: Path) -> Self:
+        """The object kept in a generation directory; an empty one when it has no readable one."""
+        found = cls.read(generation)
+        return cls() if found is None else found
+
+    def save(self, generation: Path) -> None:
+        """Write the file into a generation being built (not yet published: the build flushes
+        and publishes the directory as a whole)."""
+        (Path(generation) / self.NAME).write_bytes(self.dumps())

@@ -26,9 +26,10 @@ from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
 from heapq import nsmallest
-from pathlib import Path
+from typing import Any
 
 from .analysis import morphology, to_katakana
+from .store import GenerationFile
 
 SUGGEST_NAME = "suggest.json"
 #: Longest run of adjacent units made into one compound.
@@ -129,10 +130,12 @@ class Suggestion:
         return {"text": self.text, "reading": self.reading, "count": self.count}
 
 
-class SuggestLexicon:
-    """The suggestion lexicon of one generation, read-only once made."""
+class SuggestLexicon(GenerationFile):
+    """The suggestion lexicon of one generation, read-only once made; kept with it as
+    ``suggest.json``."""
 
     __slots__ = ("_entries", "_surfaces", "_by_reading", "_readings")
+    NAME = SUGGEST_NAME
 
     def __init__(self, entries: Iterable[tuple[str, str, int, int]] = ()) -> None:
         #: (surface, reading, posts, title posts), sorted by surface
@@ -180,30 +183,7 @@ class SuggestLexicon:
         return out
 
     @classmethod
-    def load(cls, generation: Path) -> SuggestLexicon:
-        """The lexicon of a generation directory; empty when it has no readable one."""
-        found = cls.read(generation)
-        return cls() if found is None else found
-
-    @classmethod
-    def read(cls, generation: Path) -> SuggestLexicon | None:
-        try:
-            raw = (Path(generation) / SUGGEST_NAME).read_bytes()
-        except OSError:
-            return None
-        return cls.parse(raw)
-
-    @classmethod
-    def parse(cls, raw: bytes | None) -> SuggestLexicon | None:
-        """The lexicon in the bytes of a ``suggest.json`` (as :meth:`dumps` makes them), or None
-        when there are none or they are not one (the file is kept with a generation:
-        :meth:`search.backend.WriteSession.put_file`)."""
-        if raw is None:
-            return None
-        try:
-            data = json.loads(raw.decode("utf-8"))
-        except ValueError:  # UnicodeDecodeError and JSONDecodeError both are
-            return None
+    def from_json(cls, data: Any) -> SuggestLexicon | None:
         if not isinstance(data, list):
             return None
         return cls(
@@ -222,10 +202,6 @@ class SuggestLexicon:
         return json.dumps(
             [list(e) for e in self._entries], ensure_ascii=False, separators=(",", ":")
         ).encode("utf-8")
-
-    def save(self, generation: Path) -> None:
-        """Write ``suggest.json`` into a generation being built."""
-        (Path(generation) / SUGGEST_NAME).write_bytes(self.dumps())
 
 
 def _fold(text: str) -> str:

@@ -19,7 +19,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from search import Settings
@@ -61,9 +61,6 @@ class Failure:
 
     def __str__(self) -> str:
         return f"{self.url}: {self.reason}" + (f"; {self.outcome}" if self.outcome else "")
-
-    def to_dict(self) -> dict:
-        return {"kind": self.kind, "url": self.url, "reason": self.reason, "outcome": self.outcome}
 
 
 @dataclass
@@ -117,18 +114,13 @@ class SyncSummary:
         return f"index updated: {b.added} added, {b.updated} updated ({b.posts} posts)"
 
     def to_dict(self) -> dict:
+        """Every field (``index`` as :meth:`BuildSummary.to_dict` gives it), ``failed`` (how many
+        failures) and ``ok``."""
         return {
-            "feeds": self.feeds,
-            "fetched": self.fetched,
-            "new": self.new,
-            "changed": self.changed,
-            "unchanged": self.unchanged,
+            **asdict(self),
             "failed": len(self.failures),
-            "failures": [f.to_dict() for f in self.failures],
             "index": None if self.index is None else self.index.to_dict(),
-            "index_error": self.index_error,
             "ok": self.ok,
-            "seconds": self.seconds,
         }
 
 

@@ -13,16 +13,17 @@ from pathlib import Path
 import click
 
 from ..cli import (
+    _category_option,
     _corpus_option,
     _index_option,
     _ProgressBar,
     _report_problems,
     _run,
+    _seconds_option,
     _settings,
     _wait_option,
 )
 from ..problems import IndexerError
-from ..sources.model import DEFAULT_CATEGORY
 from . import FetchPolicy, Stopped, SyncOptions, SyncSummary, sync_feeds
 from .fetch import DEFAULT_CONTACT
 
@@ -71,28 +72,13 @@ class Duration(click.ParamType):
 )
 @_corpus_option
 @_index_option
-@click.option(
-    "--category",
-    default=DEFAULT_CATEGORY,
-    show_default=True,
-    help="Category of entries whose feed names none.",
-)
-@click.option(
+@_category_option("Category of entries whose feed names none.")
+@_seconds_option(
     "--delay",
-    type=click.FloatRange(0),
-    default=1.0,
-    show_default=True,
-    metavar="SECONDS",
-    help="Pause between two requests to the same host (a longer robots.txt Crawl-delay wins).",
+    1.0,
+    "Pause between two requests to the same host (a longer robots.txt Crawl-delay wins).",
 )
-@click.option(
-    "--timeout",
-    type=click.FloatRange(0.01),
-    default=30.0,
-    show_default=True,
-    metavar="SECONDS",
-    help="Time allowed for each answer once connected.",
-)
+@_seconds_option("--timeout", 30.0, "Time allowed for each answer once connected.", minimum=0.01)
 @click.option(
     "--max-bytes",
     type=click.IntRange(1024),

@@ -44,14 +44,19 @@ def site(tmp_path, fixture_posts):
     return settings
 
 
-@pytest.fixture
-def admin_app(site):
-    app = create_app(site)
+def serving_jobs(app):
+    """Yield ``app``; afterwards wait for its admin jobs and close its search service (a
+    fixture's body)."""
     yield app
     runner = app.extensions["admin_jobs"]
     for job_id in list(runner.jobs):
         assert runner.wait(job_id, timeout=120)
     app.extensions["search_service"].close()
+
+
+@pytest.fixture
+def admin_app(site):
+    yield from serving_jobs(create_app(site))
 
 
 @pytest.fixture(scope="module")
@@ -140,9 +145,12 @@ FORBIDDEN = [
 ]
 
 
+#: The guarded routes: starting a job, and reading one.
+GUARDED = [("POST", "/api/admin/update"), ("GET", "/api/admin/jobs/0123456789abcdef")]
+
+
 @pytest.mark.parametrize("headers", UNAUTHORIZED, ids=repr)
-@pytest.mark.parametrize("method, path", [("POST", "/api/admin/update"),
-                                          ("GET", "/api/admin/jobs/0123456789abcdef")])
+@pytest.mark.parametrize("method, path", GUARDED)
 def test_no_credentials_is_401(guarded_app, headers, method, path):
     response = guarded_app.test_client().open(path, method=method, headers=headers)
     assert assert_canonical_error(response, 401)["code"] == "unauthorized"
@@ -152,8 +160,7 @@ def test_no_credentials_is_401(guarded_app, headers, method, path):
 
 
 @pytest.mark.parametrize("headers", FORBIDDEN, ids=repr)
-@pytest.mark.parametrize("method, path", [("POST", "/api/admin/update"),
-                                          ("GET", "/api/admin/jobs/0123456789abcdef")])
+@pytest.mark.parametrize("method, path", GUARDED)
 def test_wrong_token_is_403(guarded_app, headers, method, path):
     response = guarded_app.test_client().open(path, method=method, headers=headers)
     assert assert_canonical_error(response, 403)["code"] == "forbidden"

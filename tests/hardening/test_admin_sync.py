@@ -23,7 +23,7 @@ from tests.contract import assert_canonical_error
 
 from .checks import assert_no_leak
 from .server import get_json, serve
-from .test_admin import BEARER, TOKEN, _finish, job_errors, run_job
+from .test_admin import BEARER, TOKEN, _finish, job_errors, run_job, serving_jobs
 
 QUICK = SyncOptions(policy=FetchPolicy(delay=0, timeout=2))
 
@@ -58,12 +58,7 @@ def make_app(settings):
 
 @pytest.fixture
 def sync_app(site):
-    app = make_app(site)
-    yield app
-    runner = app.extensions["admin_jobs"]
-    for job_id in list(runner.jobs):
-        assert runner.wait(job_id, timeout=120)
-    app.extensions["search_service"].close()
+    yield from serving_jobs(make_app(site))
 
 
 def test_sync_runs_the_configured_feeds_only(sync_app, site, blog, other_blog):

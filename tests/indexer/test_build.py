@@ -42,7 +42,7 @@ def test_first_update_builds_and_second_says_nothing_changed(cli, built):
     assert indexed(index) == {"kaigo": "介護保険部会", "hoiku": "保育の受け皿", "seiho": "生活保護基準部会"}
     assert find(index, "body", "介護") == ["kaigo"]
     assert find(index, "tags", "学童") == ["hoiku"]
-    assert find(index, "fiscal_year", "2019") == ["hoiku", "seiho"]
+    assert find(index, "date", "2020-03-25") == ["hoiku"]
     before = generations(index)
     result = cli("update", "--corpus", corpus, "--index", index)
     assert result.exit_code == 0

@@ -239,12 +239,7 @@ class OpenSearchBackend:
                 return state
             self._checked = now
         with self.reaching():
-            index = self.alias_target()
-            if index is None:
-                raise IndexUnavailable(
-                    f"no OpenSearch index {self.alias!r} at {public_url(self.url)} yet: build it "
-                    "with `POLICY_SEARCH_BACKEND=opensearch policy-search rebuild`"
-                )
+            index = self._published()
             version = self._version(index)
             if state is not None and (state.index, state.version) == (index, version):
                 return state
@@ -254,6 +249,16 @@ class OpenSearchBackend:
         with self._lock:
             self._state = state
         return state
+
+    def _published(self) -> str:
+        """The index the alias points at; IndexUnavailable, saying how to build one, when none."""
+        index = self.alias_target()
+        if index is None:
+            raise IndexUnavailable(
+                f"no OpenSearch index {self.alias!r} at {public_url(self.url)} yet: build it "
+                "with `POLICY_SEARCH_BACKEND=opensearch policy-search rebuild`"
+            )
+        return index
 
     def _version(self, index: str) -> int:
         try:
@@ -278,12 +283,7 @@ class OpenSearchBackend:
 
     def stats(self) -> BackendStats:
         with self.reaching():
-            index = self.alias_target()
-            if index is None:
-                raise IndexUnavailable(
-                    f"no OpenSearch index {self.alias!r} at {public_url(self.url)} yet: build it "
-                    "with `POLICY_SEARCH_BACKEND=opensearch policy-search rebuild`"
-                )
+            index = self._published()
             health = self.client.cluster.health(local=True)
             count = self.client.count(index=index)["count"]
             store = self.client.indices.stats(index=index, metric="store")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from whoosh.analysis import Filter, Token, Tokenizer
+from whoosh.analysis import Token, Tokenizer
 
 import search.analysis as _analysis
 from search.analysis import morphology
@@ -95,31 +95,16 @@ class SudachiTokenizer(Tokenizer):
             yield t
 
 
-class ReadingFilter(Filter):
-    """Replace each token's text by its katakana reading; drop tokens that have none."""
-
-    def __eq__(self, other: object) -> bool:
-        return type(other) is type(self)
-
-    def __hash__(self) -> int:
-        return hash(type(self))
-
-    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
-        for t in tokens:
-            if t.reading:
-                t.text = t.reading
-                yield t
-
-
-def japanese_analyzer(reading: bool = False):
-    """The analysis chain: ``SudachiTokenizer()``, or ``SudachiTokenizer() | ReadingFilter()``."""
-    tokenizer = SudachiTokenizer()
-    return tokenizer | ReadingFilter() if reading else tokenizer
+def japanese_analyzer() -> SudachiTokenizer:
+    """The analysis chain of ``title`` and ``body``: the units as they are."""
+    return SudachiTokenizer()
 
 
 # Whoosh pickles the schema, analyzer classes included, into every index's table of contents.
 # Indexes written before the backend seam name these classes as attributes of search.analysis:
-# keep those names resolvable, so such an index opens (and updates) without a rebuild.
-for _cls in (UnitToken, SudachiTokenizer, ReadingFilter):
+# keep those names resolvable, so such an index keeps serving until ``update`` rebuilds it (its
+# schema version is older). An index older still names ``ReadingFilter``, which is gone: opening
+# it fails with the rebuild message of :func:`.live.open_index`.
+for _cls in (UnitToken, SudachiTokenizer):
     setattr(_analysis, _cls.__name__, _cls)
 del _cls

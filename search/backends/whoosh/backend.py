@@ -29,6 +29,7 @@ import shutil
 from collections import Counter
 from collections.abc import Collection, Hashable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from functools import cached_property
 from operator import itemgetter
 from pathlib import Path
 from typing import cast
@@ -61,7 +62,7 @@ from search.schema import Post
 from search.store import IndexStore, sync_dir, write_atomically
 
 from .engine import Engine
-from .live import IndexView, LiveIndex
+from .live import IndexView, LiveIndex, open_index
 from .schema import make_schema
 from .segments import commit, write_segments
 
@@ -117,7 +118,7 @@ class WhooshBackend:
                 "update` (or point --index / POLICY_SEARCH_INDEX at the right "
                 "directory)"
             )
-        ix = whoosh_index.open_dir(live)
+        ix = open_index(live)
         try:
             with ix.reader() as reader:
                 terms: set[bytes] = set()
@@ -151,13 +152,10 @@ class WhooshSnapshot:
         self.reader = searcher.reader()
         self.readings = view.readings
         self.generation = f"{view.directory}@{view.generation}"
-        self._engine: Engine | None = None
 
-    @property
+    @cached_property
     def engine(self) -> Engine:
-        if self._engine is None:
-            self._engine = Engine(self.view, self.reader)
-        return self._engine
+        return Engine(self.view, self.reader)
 
     @property
     def lexicon(self):
@@ -322,7 +320,7 @@ class WhooshGeneration:
         write_atomically(self.directory / name, data)
 
     def content_hashes(self) -> dict[str, str]:
-        ix = whoosh_index.open_dir(self.directory)
+        ix = open_index(self.directory)
         try:
             with ix.reader() as reader:
                 return {

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import pickle
 import threading
 import time
 from collections import OrderedDict
@@ -29,6 +30,7 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
+from whoosh.index import TOC, FileIndex
 from whoosh.searching import Searcher
 
 from search.backend import IndexUnavailable
@@ -60,8 +62,7 @@ class IndexView:
         self.directory = directory
         self.generation = generation
         self.key = (str(directory), generation)
-        storage = FileStorage(str(directory), readonly=True)
-        self._ix = whoosh_index.FileIndex(storage, indexname=whoosh_index._DEF_INDEX_NAME)
+        self._ix = open_index(directory)
         self._lock = threading.Lock()
         self._available = threading.Condition(self._lock)
         self._opening = 0
@@ -187,6 +188,36 @@ class IndexView:
         self._ix.close()
 
 
+def open_index(directory: Path) -> FileIndex:
+    """The Whoosh index in ``directory``, for reading.
+
+    Whoosh unpickles the schema from the table of contents, analyzer classes included; one that
+    names a class this version no longer has (an index from before schema version 2 names
+    ``ReadingFilter``) cannot be read, and the error says to rebuild it.
+    """
+    storage = FileStorage(str(directory), readonly=True)
+    try:
+        return FileIndex(storage, indexname=whoosh_index._DEF_INDEX_NAME)
+    except (AttributeError, ImportError, pickle.UnpicklingError) as exc:
+        _close_toc_stream(exc)
+        raise IndexUnavailable(
+            f"the index in {directory} was written by an older version of policy-search and "
+            f"cannot be read ({exc}): rebuild it with `policy-search rebuild`"
+        ) from exc
+
+
+def _close_toc_stream(exc: BaseException) -> None:
+    """Close the table of contents ``TOC.read`` had open when ``exc`` interrupted it
+    (whoosh-reloaded 2.7.5 leaves it to the garbage collector, which warns)."""
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code is TOC.read.__func__.__code__:
+            stream = tb.tb_frame.f_locals.get("stream")
+            if stream is not None:
+                stream.close()
+        tb = tb.tb_next
+
+
 def _column(reader, field: str, count: int) -> list[str]:
     """The stored column ``field`` for every document number (deleted ones included)."""
     if reader.has_column(field):
@@ -291,6 +322,8 @@ class LiveIndex:
         if due:
             try:
                 self._refresh()
+            except IndexUnavailable:
+                raise
             except Exception as exc:  # an index that cannot be opened at all
                 raise IndexUnavailable(
                     f"the index under {self.root} cannot be opened: {exc}"

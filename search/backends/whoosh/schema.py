@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
+from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
-from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
-
-from search.schema import Post, fiscal_year
+from search.schema import Post
 
 from .analyzer import japanese_analyzer
 
@@ -23,11 +21,6 @@ def make_schema() -> Schema:
         category=ID(stored=True, sortable=True),
         tags=KEYWORD(stored=True, commas=True, scorable=False, lowercase=False),
         date=ID(stored=True, sortable=True),
-        year=ID(sortable=True),
-        month=ID(sortable=True),
-        fiscal_year=ID(sortable=True),
-        # Days since 1970-01-01, for tie-breaking on recency inside the scorer.
-        day=NUMERIC(int, bits=32, sortable=True, stored=False),
         url=STORED(),
         content_hash=STORED(),
     )
@@ -36,16 +29,8 @@ def make_schema() -> Schema:
 def post_document(post: Post) -> dict:
     """The fields Whoosh indexes for ``post``."""
     return {
-        "id": post.id,
-        "title": post.title,
-        "body": post.body,
-        "category": post.category,
+        **vars(post),
         "tags": ",".join(post.tags),
         "date": post.date.isoformat(),
-        "year": f"{post.date.year:04d}",
-        "month": f"{post.date.year:04d}-{post.date.month:02d}",
-        "fiscal_year": f"{fiscal_year(post.date):04d}",
-        "day": (post.date - dt.date(1970, 1, 1)).days,
-        "url": post.url,
         "content_hash": post.content_hash(),
     }

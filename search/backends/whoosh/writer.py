@@ -165,9 +165,9 @@ class LeanWriter(SegmentWriter):
         return length
 
     def _index(self, fieldname: str, field, value) -> list:
-        """``field.index(value)``, remembered per field for values seen before: categories, dates,
-        years and months repeat from post to post, and an analyzer's output depends on the value
-        alone. At most :data:`MEMO_VALUES` values per field are kept."""
+        """``field.index(value)``, remembered per field for values seen before: categories and
+        dates repeat from post to post, and an analyzer's output depends on the value alone. At
+        most :data:`MEMO_VALUES` values per field are kept."""
         memo = self._memo.get(fieldname)
         if memo is None:
             memo = self._memo[fieldname] = {}
