@@ -75,7 +75,8 @@ def readings(index) -> ReadingLexicon:
 def test_the_reading_lexicon_grows_with_updates_and_keeps_its_pairs(cli, built):
     corpus, index = built
     assert "介護" in readings(index).terms("カイゴ")
-    assert readings(index).terms("ノト") == ()
+    # Not asserted: that ノト is unknown before the update. The lexicon takes the pairs of every
+    # word this process has analysed (search.readings), and other tests may have analysed 能登.
     write_corpus(corpus, [make_post("noto", "能登半島の復旧と復興を支援する。", title="能登半島")])
     (corpus / "kaigo.md").unlink()
     result = cli("update", "--corpus", corpus, "--index", index)
