@@ -442,7 +442,7 @@ class Snapshot:
         assert query.plan is not None
         body: dict = {
             "query": dsl.to_query(query.plan, resolved),
-            "aggs": dsl.facet_aggregations(query.filters),
+            "aggs": dsl.facet_aggregations(query.filters, matched=guessed),
             "sort": dsl.sort(query.order),
             "track_total_hits": True,
         }
@@ -610,7 +610,8 @@ def _facets(found: dict) -> Facets:
 
 
 def _matched(found: dict) -> int:
-    """How many posts the search's query matched before its filters."""
+    """How many posts the search's query matched before its filters (its aggregations counted
+    them: ``dsl.facet_aggregations(..., matched=True)``)."""
     matched = found["aggregations"].get("matched")
     return found["hits"]["total"]["value"] if matched is None else matched["doc_count"]
 

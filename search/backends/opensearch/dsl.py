@@ -83,18 +83,20 @@ def saturated_boost(boost: float) -> float:
     return (K1 + 1) * boost / (K1 + boost)
 
 
-def partial_nodes(plan: Plan | None) -> Iterator[Partial]:
-    """The :class:`~search.plan.Partial` nodes of ``plan``, inner ones first."""
+def partial_nodes(plan: Plan | None, exclusions: bool = True) -> Iterator[Partial]:
+    """The :class:`~search.plan.Partial` nodes of ``plan``, inner ones first; without those
+    inside an exclusion when ``exclusions`` is false."""
     if isinstance(plan, Partial):
         for child in plan.required + plan.optional:
-            yield from partial_nodes(child)
+            yield from partial_nodes(child, exclusions)
         yield plan
     elif isinstance(plan, (AnyOf, AllOf, OneWord)):
         for child in plan.children:
-            yield from partial_nodes(child)
+            yield from partial_nodes(child, exclusions)
     elif isinstance(plan, Excluding):
-        yield from partial_nodes(plan.base)
-        yield from partial_nodes(plan.excluded)
+        yield from partial_nodes(plan.base, exclusions)
+        if exclusions:
+            yield from partial_nodes(plan.excluded)
 
 
 def assume_whole(plan: Plan | None) -> dict[int, int | None] | None:
@@ -105,19 +107,10 @@ def assume_whole(plan: Plan | None) -> dict[int, int | None] | None:
     exclusion, so each such node's probe would have said the same: a search that matches
     anything under the guess is the exact answer, and no probe is needed. A node inside an
     exclusion only takes posts away, so a match says nothing about its guess."""
-    if _excluded_partial(plan):
+    nodes = list(partial_nodes(plan))
+    if len(nodes) != sum(1 for _ in partial_nodes(plan, exclusions=False)):
         return None
-    return {id(node): len(node.optional) for node in partial_nodes(plan)}
-
-
-def _excluded_partial(plan: Plan | None) -> bool:
-    if isinstance(plan, Excluding):
-        return _excluded_partial(plan.base) or next(partial_nodes(plan.excluded), None) is not None
-    if isinstance(plan, Partial):
-        return any(_excluded_partial(c) for c in plan.required + plan.optional)
-    if isinstance(plan, (AnyOf, AllOf, OneWord)):
-        return any(_excluded_partial(c) for c in plan.children)
-    return False
+    return {id(node): len(node.optional) for node in nodes}
 
 
 def partial_probe(node: Partial, resolved: Resolved) -> dict:
@@ -273,10 +266,11 @@ def _all_of(queries: list[dict | None]) -> dict:
     return present[0] if len(present) == 1 else {"bool": {"filter": present}}
 
 
-def facet_aggregations(filters: Filters) -> dict:
+def facet_aggregations(filters: Filters, matched: bool = False) -> dict:
     """Aggregations of the facets with the multi-select rules: categories, and months (years
-    and 年度 are unions of months, :meth:`~search.backend.Facets.counted`). With filters, also
-    ``matched``: the posts the query matches before the filters."""
+    and 年度 are unions of months, :meth:`~search.backend.Facets.counted`). With ``matched`` and
+    filters, also ``matched``: the posts the query matches before the filters (without filters
+    that is the total)."""
     aggs: dict = {
         "by_category": {
             "filter": _all_of([date_filter(filters)]),
@@ -287,7 +281,7 @@ def facet_aggregations(filters: Filters) -> dict:
             "aggs": {"month": {"terms": {"field": "month", "size": FACET_SIZE["month"]}}},
         },
     }
-    if not filters.empty:
+    if matched and not filters.empty:
         aggs["matched"] = {"filter": {"match_all": {}}}
     return aggs
 
